@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config';
+import type { Database } from './core/db/client';
+import { registerErrorHandling, sendProblem } from './core/errors';
+import { registerRequestPipeline } from './core/http';
+import { uuidv7 } from './core/db/columns';
+import { healthRoutes } from './core/health';
+import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
+import { identityModule } from './modules/identity';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  /** Pluggable SMS sender for one-time codes; defaults from `config.smsSender`. */
+  otpSender?: OtpSender;
+  /** Pino logger options or false; defaults to JSON logs at config.logLevel. */
+  logger?: boolean | object;
+}
+
+export type App = FastifyInstance;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    database: Database;
+    otpSender: OtpSender;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** The composition root: core plugins, then every module. */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config, database } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'],
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : uuidv7();
+    },
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('config', config);
+  app.decorate('database', database);
+  app.decorate('otpSender', deps.otpSender ?? createOtpSender(config, app.log));
+
+  registerErrorHandling(app);
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Cross-origin isolation headers break WeChat's in-app browser image loading; keep defaults off.
+    crossOriginEmbedderPolicy: false,
+    hsts: config.env === 'production',
+  });
+  await app.register(rateLimit, { global: false });
+  registerRequestPipeline(app, config, database);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Linli (邻里+) API',
+        version: '1',
+        description:
+          'Urban community governance platform. Errors are RFC 9457 application/problem+json. ' +
+          'Each operation names its required permission in `x-permission`.',
+      },
+      components: {
+        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'linli_session' } },
+      },
+    },
+    transform: ({ schema, url, route }) => {
+      const permission = (route as { config?: { permission?: string } }).config?.permission;
+      const out = { ...(schema as Record<string, unknown>) } as Record<string, unknown>;
+      if (permission) out['x-permission'] = permission;
+      if (permission && permission !== 'public') out.security = [{ session: [] }];
+      return { schema: out, url };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes);
+  await app.register(identityModule, { prefix: '/api/v1' });
+
+  const mounts = config.serveWeb ? registerWebApps(app, config) : [];
+  app.setNotFoundHandler((req, reply) => {
+    const url = req.url.split('?')[0] ?? '/';
+    const page = req.method === 'GET' && !url.startsWith('/api') && !url.startsWith('/open311');
+    const mount = page ? mounts.find((m) => m.prefix === '/' || `${url}/`.startsWith(m.prefix)) : undefined;
+    if (mount) {
+      if (mount.prefix !== '/' && `${url}/` === mount.prefix) return reply.redirect(mount.prefix);
+      // A client-side route of a single-page app: answer with its index.html.
+      reply.header('cache-control', 'no-cache');
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(fs.createReadStream(path.join(mount.root, 'index.html')));
+    }
+    return sendProblem(req, reply, 404, 'route-not-found', `No route ${req.method} ${url}.`);
+  });
+  return app;
+}
+
+/** Serves the built apps: resident at `/`, console at `/console/`, each with SPA fallback. */
+function registerWebApps(app: FastifyInstance, config: Config): { prefix: string; root: string }[] {
+  const resident = path.join(config.webRoot, 'resident/dist');
+  const consoleDir = path.join(config.webRoot, 'console/dist');
+  const mounts: { prefix: string; root: string }[] = [];
+  if (fs.existsSync(path.join(consoleDir, 'index.html')))
+    mounts.push({ prefix: '/console/', root: consoleDir });
+  if (fs.existsSync(path.join(resident, 'index.html'))) mounts.push({ prefix: '/', root: resident });
+  mounts.forEach((m, i) => {
+    app.register(fastifyStatic, {
+      root: m.root,
+      prefix: m.prefix,
+      decorateReply: i === 0,
+      wildcard: false,
+      index: ['index.html'],
+      maxAge: '1h',
+      setHeaders(res, file) {
+        const raw = res as unknown as { setHeader(name: string, value: string): void };
+        if (file.includes(`${path.sep}assets${path.sep}`))
+          raw.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        else if (file.endsWith('.html')) raw.setHeader('cache-control', 'no-cache');
+      },
+    });
+  });
+  return mounts;
+}

@@ -1,0 +1,17 @@
+import type { Config } from '../config';
+import { type Database, openDatabase } from './db/client';
+import { runMigrations } from './db/migrate';
+import { type DemoAccount, seedDemo, seedOrgTree, syncRoles } from '../modules/identity/seed';
+
+/** Opens the database, applies migrations, loads reference data and (when asked) demo data. */
+export async function prepareDatabase(
+  config: Config,
+  options: Parameters<typeof openDatabase>[1] = {},
+): Promise<{ database: Database; demo: DemoAccount[] }> {
+  const database = await openDatabase(config, options);
+  await runMigrations(database);
+  await syncRoles(database.db);
+  await seedOrgTree(database.db);
+  const demo = config.demo ? await seedDemo(database.db, config) : [];
+  return { database, demo };
+}

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import type { Config } from '../../config';
+import * as schema from '../../schema';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Queries take either the database or a transaction: `(db | tx, params) => rows`. */
+export type Executor = Db | Tx;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Runs raw SQL (migrations, health checks, tests). */
+  exec(sqlText: string): Promise<void>;
+  close(): Promise<void>;
+  /** The PGlite instance, when embedded (tests dump and clone it). */
+  pglite: PGlite | null;
+  /** Counts statements sent, so tests can check that a list costs a bounded number of queries. */
+  queryCount(): number;
+}
+
+/**
+ * The one database client factory: node-postgres when DATABASE_URL is set, else PGlite persisted
+ * under DATA_DIR/pglite (or in memory for tests, or loaded from a dump with `loadDataDir`).
+ */
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databaseInMemory'>,
+  options: { loadDataDir?: Blob; pglite?: PGlite } = {},
+): Promise<Database> {
+  let count = 0;
+  const logger = {
+    logQuery() {
+      count++;
+    },
+  };
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+    // A dropped idle connection must not take the process down; the pool replaces it.
+    pool.on('error', () => {});
+    const db = drizzlePg(pool, { schema, casing: 'snake_case', logger }) as unknown as Db;
+    return {
+      db,
+      kind: 'postgres',
+      pglite: null,
+      async exec(sqlText) {
+        await pool.query(sqlText);
+      },
+      async close() {
+        await pool.end();
+      },
+      queryCount: () => count,
+    };
+  }
+  let client = options.pglite;
+  if (!client) {
+    if (config.databaseInMemory || options.loadDataDir) {
+      client = new PGlite({ loadDataDir: options.loadDataDir });
+    } else {
+      const dir = path.join(config.dataDir, 'pglite');
+      fs.mkdirSync(dir, { recursive: true });
+      client = new PGlite(dir);
+    }
+  }
+  await client.waitReady;
+  const pgl = client;
+  const db = drizzlePglite(pgl, { schema, casing: 'snake_case', logger }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    pglite: pgl,
+    async exec(sqlText) {
+      await pgl.exec(sqlText);
+    },
+    async close() {
+      if (!pgl.closed) await pgl.close();
+    },
+    queryCount: () => count,
+  };
+}

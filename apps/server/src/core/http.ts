@@ -1,0 +1,114 @@
+import type { Permission } from '@linli/contracts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config';
+import { CSRF_COOKIE, resolveSession, SESSION_COOKIE, type SessionStage } from './auth/sessions';
+import { ANONYMOUS, type RequestContext } from './context';
+import type { Database } from './db/client';
+import { AppError } from './errors';
+import { requirePermission } from './permissions';
+
+/**
+ * What a route needs before its handler runs:
+ * - `public`: anyone, signed in or not;
+ * - `signed-in`: any signed-in account (resident or staff);
+ * - `resident` / `staff`: a signed-in account of that kind;
+ * - a permission code: a staff account holding it somewhere (the service then checks the scope).
+ */
+export type RoutePermission = 'public' | 'signed-in' | 'resident' | 'staff' | Permission;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    permission?: RoutePermission;
+    /** Routes a half-finished staff sign-in (waiting for TOTP) may call. */
+    allowStages?: SessionStage[];
+  }
+  interface FastifyRequest {
+    ctx: RequestContext;
+    sessionStage: SessionStage | null;
+    sessionExpired: boolean;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function sameOrigin(req: FastifyRequest): boolean {
+  const host = req.headers['x-forwarded-host'] ?? req.headers.host;
+  const source = req.headers.origin ?? req.headers.referer;
+  if (!source || !host) return false;
+  try {
+    return new URL(source).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the request proves it came from our own pages: same origin, or the CSRF double-submit header. */
+export function csrfOk(req: FastifyRequest): boolean {
+  if (sameOrigin(req)) return true;
+  const header = req.headers['x-csrf-token'];
+  const cookie = req.cookies[CSRF_COOKIE];
+  return typeof header === 'string' && !!cookie && header === cookie;
+}
+
+/**
+ * Session → actor, CSRF, and the route's declared permission, for every request under /api and
+ * /open311. A route that declares no permission makes the server refuse to start.
+ */
+export function registerRequestPipeline(app: FastifyInstance, config: Config, database: Database) {
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.decorateRequest('sessionStage', null);
+  app.decorateRequest('sessionExpired', false);
+
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v1') && !route.url.startsWith('/open311')) return;
+    if (!route.config?.permission) {
+      throw new Error(`Route ${route.method} ${route.url} declares no permission (config.permission)`);
+    }
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    const ua = req.headers['user-agent'];
+    req.ctx = {
+      actor: ANONYMOUS,
+      requestId: req.id,
+      ip: req.ip ?? null,
+      userAgent: typeof ua === 'string' ? ua.slice(0, 400) : null,
+    };
+  });
+
+  app.addHook('preHandler', async (req) => {
+    const declared = req.routeOptions.config?.permission;
+    if (!declared) return;
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) {
+      // Only requests that ride on the session cookie can be forged cross-site.
+      if (!SAFE_METHODS.has(req.method) && !csrfOk(req)) {
+        throw AppError.forbidden('Cross-site request refused: missing or wrong CSRF token.', 'csrf');
+      }
+      const resolved = await resolveSession(database.db, config, token);
+      if (resolved && 'actor' in resolved) {
+        const allowed = req.routeOptions.config?.allowStages ?? ['full'];
+        if (allowed.includes(resolved.stage)) {
+          req.ctx.actor = resolved.actor;
+          req.sessionStage = resolved.stage;
+        }
+      } else if (resolved?.expired) {
+        req.sessionExpired = true;
+      }
+    }
+    const actor = req.ctx.actor;
+    if (declared === 'public') return;
+    if (actor.kind === 'anonymous') {
+      throw req.sessionExpired
+        ? AppError.unauthenticated('Your session has expired; sign in again.', 'session-expired')
+        : AppError.unauthenticated();
+    }
+    if (declared === 'signed-in') return;
+    if (declared === 'resident' || declared === 'staff') {
+      if (actor.kind !== declared) throw AppError.forbidden(`Only ${declared} accounts may do this.`);
+      return;
+    }
+    requirePermission(actor, declared);
+  });
+}

@@ -1,0 +1,205 @@
+import { BUILT_IN_ROLES } from '@linli/contracts';
+import { hash } from '@node-rs/argon2';
+import { eq, sql } from 'drizzle-orm';
+import type { Config } from '../../config';
+import { writeAudit } from '../../core/audit';
+import { systemContext } from '../../core/context';
+import type { Db, Executor } from '../../core/db/client';
+import { uuidv7 } from '../../core/db/columns';
+import orgData from './data/org-units.json' with { type: 'json' };
+import { accounts, orgUnits, roleGrants, roles } from './schema';
+import { ARGON2_OPTIONS } from './password';
+
+/** Makes sure every built-in role has its settings row. */
+export async function syncRoles(db: Executor) {
+  await db
+    .insert(roles)
+    .values(BUILT_IN_ROLES.map((r) => ({ code: r.code })))
+    .onConflictDoNothing();
+}
+
+/** Loads 罗江区, its 7 towns and 93 villages and communities (reference data), once. */
+export async function seedOrgTree(db: Db): Promise<{ created: boolean }> {
+  const [existing] = await db.select({ n: sql<number>`count(*)::int` }).from(orgUnits);
+  if (Number(existing?.n ?? 0) > 0) return { created: false };
+  await db.transaction(async (tx) => {
+    const districtId = uuidv7();
+    const d = orgData.district;
+    const rows: (typeof orgUnits.$inferInsert)[] = [
+      {
+        id: districtId,
+        districtId,
+        parentId: null,
+        code: d.code,
+        name: d.name,
+        fullName: d.fullName,
+        kind: 'district',
+        subtype: '区',
+        address: d.seatAddress,
+        path: `/${districtId}/`,
+        depth: 0,
+      },
+    ];
+    orgData.towns.forEach((t, ti) => {
+      const townId = uuidv7();
+      rows.push({
+        id: townId,
+        districtId,
+        parentId: districtId,
+        code: t.code,
+        name: t.name,
+        fullName: `${d.name}${t.name}`,
+        kind: 'town',
+        subtype: t.type,
+        address: t.seatAddress,
+        path: `/${districtId}/${townId}/`,
+        depth: 1,
+        sort: ti,
+      });
+      t.units.forEach((u, ui) => {
+        const id = uuidv7();
+        rows.push({
+          id,
+          districtId,
+          parentId: townId,
+          code: u.code,
+          name: u.name,
+          fullName: u.committeeName,
+          kind: 'community',
+          subtype: u.type,
+          path: `/${districtId}/${townId}/${id}/`,
+          depth: 2,
+          sort: ui,
+        });
+      });
+    });
+    await tx.insert(orgUnits).values(rows);
+    await writeAudit(tx, systemContext(districtId), {
+      action: 'org.seed',
+      entityType: 'org_unit',
+      entityId: districtId,
+      orgUnitId: districtId,
+      districtId,
+      note: { units: rows.length, source: 'NBS 2020 statistical division codes' },
+    });
+  });
+  return { created: true };
+}
+
+export interface DemoAccount {
+  login: string;
+  role: string;
+  where: string;
+}
+
+async function unitByName(db: Executor, name: string) {
+  const [u] = await db.select().from(orgUnits).where(eq(orgUnits.name, name)).limit(1);
+  if (!u) throw new Error(`demo seed: no org unit named ${name}`);
+  return u;
+}
+
+/**
+ * Demo accounts (LINLI_DEMO): admin, hanlin-secretary, jiahe-worker and the resident 13800000001,
+ * plus three grids in each of 翰林社区 and 家和社区. Returns what it created (empty when already there).
+ */
+export async function seedDemo(db: Db, config: Config): Promise<DemoAccount[]> {
+  const [admin] = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.username, 'admin'));
+  if (admin) return [];
+  const passwordHash = await hash(config.demoPassword, ARGON2_OPTIONS);
+  const created: DemoAccount[] = [];
+  await db.transaction(async (tx) => {
+    const district = await unitByName(tx, '罗江区');
+    const hanlin = await unitByName(tx, '翰林社区');
+    const jiahe = await unitByName(tx, '家和社区');
+    const ctx = systemContext(district.id);
+    for (const community of [hanlin, jiahe]) {
+      for (const [i, name] of ['第一网格', '第二网格', '第三网格'].entries()) {
+        const id = uuidv7();
+        await tx.insert(orgUnits).values({
+          id,
+          districtId: district.id,
+          parentId: community.id,
+          code: `${community.code}-G${i + 1}`,
+          name,
+          fullName: `${community.name}${name}`,
+          kind: 'grid',
+          subtype: '网格',
+          path: `${community.path}${id}/`,
+          depth: community.depth + 1,
+          sort: i,
+        });
+      }
+    }
+    const staff = [
+      {
+        username: 'admin',
+        displayName: '区级管理员',
+        unit: district,
+        role: 'district_admin',
+        phone: '13800000100',
+      },
+      {
+        username: 'hanlin-secretary',
+        displayName: '李书记',
+        unit: hanlin,
+        role: 'community_secretary',
+        phone: '13800000101',
+      },
+      {
+        username: 'jiahe-worker',
+        displayName: '王小禾',
+        unit: jiahe,
+        role: 'community_worker',
+        phone: '13800000102',
+      },
+    ];
+    for (const s of staff) {
+      const [acc] = await tx
+        .insert(accounts)
+        .values({
+          districtId: district.id,
+          kind: 'staff',
+          username: s.username,
+          phone: s.phone,
+          displayName: s.displayName,
+          orgUnitId: s.unit.id,
+          passwordHash,
+          passwordChangedAt: new Date(),
+        })
+        .returning();
+      await tx.insert(roleGrants).values({
+        districtId: district.id,
+        accountId: acc!.id,
+        roleCode: s.role,
+        orgUnitId: s.unit.id,
+      });
+      await writeAudit(tx, ctx, {
+        action: 'account.seed',
+        entityType: 'account',
+        entityId: acc!.id,
+        orgUnitId: s.unit.id,
+        after: { username: s.username, displayName: s.displayName, phone: s.phone, role: s.role },
+      });
+      created.push({ login: s.username, role: s.role, where: s.unit.name });
+    }
+    const [resident] = await tx
+      .insert(accounts)
+      .values({
+        districtId: district.id,
+        kind: 'resident',
+        phone: '13800000001',
+        displayName: '居民0001',
+        orgUnitId: jiahe.id,
+      })
+      .returning();
+    await writeAudit(tx, ctx, {
+      action: 'account.seed',
+      entityType: 'account',
+      entityId: resident!.id,
+      orgUnitId: jiahe.id,
+      after: { phone: '13800000001', kind: 'resident' },
+    });
+    created.push({ login: '13800000001', role: 'resident', where: jiahe.name });
+  });
+  return created;
+}

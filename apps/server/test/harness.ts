@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { type App, buildApp } from '../src/app';
+import type { Config } from '../src/config';
+import { type Database, openDatabase } from '../src/core/db/client';
+import type { LogOtpSender } from '../src/modules/identity/otp-sender';
+import { DEMO_PASSWORD, testConfig } from './config';
+import { withDatabase } from './global-setup';
+
+export interface TestApp {
+  app: App;
+  database: Database;
+  config: Config;
+  otp: LogOtpSender;
+  close(): Promise<void>;
+}
+
+/** Opens a private copy of the migrated, seeded database for one test file. */
+export async function openTestDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
+  const template = inject('pgTemplateUrl');
+  if (template) {
+    const name = `linli_t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: template });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE linli_template`);
+    await admin.end();
+    const database = await openDatabase({
+      databaseUrl: withDatabase(template, name),
+      dataDir: '',
+      databaseInMemory: false,
+    });
+    return {
+      database,
+      async drop() {
+        await database.close();
+        const a = new pg.Client({ connectionString: template });
+        await a.connect();
+        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await a.end();
+      },
+    };
+  }
+  const dump = new Blob([fs.readFileSync(inject('pgliteDump'))]);
+  const database = await openDatabase(
+    { databaseUrl: null, dataDir: '', databaseInMemory: true },
+    { loadDataDir: dump },
+  );
+  return { database, drop: () => database.close() };
+}
+
+/** Builds the real app over a private database. Call close() in afterAll. */
+export async function buildTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const { database, drop } = await openTestDatabase();
+  const config = testConfig(overrides);
+  const app = await buildApp({ config, database, logger: false });
+  const otp = app.otpSender as LogOtpSender;
+  await app.ready();
+  return {
+    app,
+    database,
+    config,
+    otp,
+    async close() {
+      await app.close();
+      await drop();
+    },
+  };
+}
+
+type InjectOptions = {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+};
+
+/**
+ * A signed-in (or anonymous) client: keeps cookies like a browser and sends the CSRF header on
+ * writes, as the web apps do.
+ */
+export class Client {
+  cookies = new Map<string, string>();
+  constructor(readonly app: App) {}
+
+  async request(opts: InjectOptions) {
+    const method = opts.method ?? 'GET';
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const csrf = this.cookies.get('linli_csrf');
+    if (csrf && method !== 'GET' && !('x-csrf-token' in headers)) headers['x-csrf-token'] = csrf;
+    const res = await this.app.inject({
+      method,
+      url: opts.url,
+      headers,
+      ...(opts.payload === undefined ? {} : { payload: opts.payload as object }),
+    });
+    for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      const gone = c.value === '' || (c.expires && c.expires.getTime() < Date.now()) || c.maxAge === 0;
+      if (gone) this.cookies.delete(c.name);
+      else this.cookies.set(c.name, c.value);
+    }
+    return res;
+  }
+  get(url: string, headers?: Record<string, string>) {
+    return this.request({ url, headers });
+  }
+  post(url: string, payload?: unknown, headers?: Record<string, string>) {
+    return this.request({ method: 'POST', url, payload: payload ?? {}, headers });
+  }
+  patch(url: string, payload?: unknown) {
+    return this.request({ method: 'PATCH', url, payload: payload ?? {} });
+  }
+  delete(url: string) {
+    return this.request({ method: 'DELETE', url });
+  }
+}
+
+/** Signs a staff account in with username and password. Throws unless it lands signed in. */
+export async function loginAs(app: App, username: string, password = DEMO_PASSWORD): Promise<Client> {
+  const client = new Client(app);
+  const res = await client.post('/api/v1/auth/login', { username, password });
+  if (res.statusCode !== 200 || res.json().status !== 'signed_in') {
+    throw new Error(`login as ${username} failed: ${res.statusCode} ${res.body}`);
+  }
+  return client;
+}
+
+/** Signs a resident in by phone and one-time code (read from the development sender). */
+export async function residentLogin(t: TestApp, phone: string): Promise<Client> {
+  const client = new Client(t.app);
+  const sent = await client.post('/api/v1/auth/otp', { phone });
+  if (sent.statusCode !== 200) throw new Error(`otp send failed: ${sent.statusCode} ${sent.body}`);
+  const code = t.otp.latest(phone)?.code;
+  const res = await client.post('/api/v1/auth/otp/verify', { phone, code });
+  if (res.statusCode !== 200) throw new Error(`otp verify failed: ${res.statusCode} ${res.body}`);
+  return client;
+}

@@ -1,0 +1,5 @@
+export * from './common';
+export * from './errors';
+export * from './identity';
+export * from './permissions';
+export * from './masking';

@@ -1,0 +1,114 @@
+/**
+ * Permission codes and built-in roles. The single source of truth for both the server's
+ * `authorize()` and the front ends' menus. Later modules append their codes here.
+ */
+export const PERMISSIONS = {
+  'org.read': '查看组织架构',
+  'org.manage': '管理组织架构',
+  'accounts.read': '查看账号',
+  'accounts.manage': '管理账号',
+  'roles.grant': '授予和撤销角色',
+  'roles.manage': '管理角色设置',
+  'pii.read': '查看完整个人信息',
+  'audit.read': '查看审计日志',
+} as const;
+export type Permission = keyof typeof PERMISSIONS;
+export const PERMISSION_CODES = Object.keys(PERMISSIONS) as Permission[];
+
+export type OrgUnitKindCode = 'district' | 'town' | 'community' | 'grid';
+
+export interface RoleDefinition {
+  code: string;
+  name: { 'zh-CN': string; en: string };
+  /** The org-unit kinds this role may be granted at. */
+  grantableAt: readonly OrgUnitKindCode[];
+  permissions: readonly Permission[];
+}
+
+const all = PERMISSION_CODES;
+
+/** Built-in roles for every actor in ARCHITECTURE.md ("Who uses it"). */
+export const BUILT_IN_ROLES = [
+  {
+    code: 'district_admin',
+    name: { 'zh-CN': '区级管理员', en: 'District administrator' },
+    grantableAt: ['district'],
+    permissions: all,
+  },
+  {
+    code: 'district_office',
+    name: { 'zh-CN': '区级办公室', en: 'District office' },
+    grantableAt: ['district'],
+    permissions: ['org.read', 'accounts.read', 'audit.read'],
+  },
+  {
+    code: 'town_admin',
+    name: { 'zh-CN': '镇（街道）管理员', en: 'Town administrator' },
+    grantableAt: ['town'],
+    permissions: ['org.read', 'org.manage', 'accounts.read', 'accounts.manage', 'roles.grant', 'audit.read'],
+  },
+  {
+    code: 'community_secretary',
+    name: { 'zh-CN': '社区书记', en: 'Community party secretary' },
+    grantableAt: ['community'],
+    permissions: [
+      'org.read',
+      'org.manage',
+      'accounts.read',
+      'accounts.manage',
+      'roles.grant',
+      'audit.read',
+      'pii.read',
+    ],
+  },
+  {
+    code: 'community_worker',
+    name: { 'zh-CN': '社区工作者', en: 'Community worker' },
+    grantableAt: ['community', 'grid'],
+    permissions: ['org.read', 'accounts.read'],
+  },
+  {
+    code: 'grid_worker',
+    name: { 'zh-CN': '网格员', en: 'Grid worker' },
+    grantableAt: ['grid', 'community'],
+    permissions: ['org.read'],
+  },
+  {
+    code: 'squad_member',
+    name: { 'zh-CN': '城管中队队员', en: 'City-management squad member' },
+    grantableAt: ['community', 'town'],
+    permissions: ['org.read'],
+  },
+  {
+    code: 'department_staff',
+    name: { 'zh-CN': '区级部门工作人员', en: 'District department staff' },
+    grantableAt: ['district'],
+    permissions: ['org.read'],
+  },
+  {
+    code: 'cobuild_unit',
+    name: { 'zh-CN': '驻区单位', en: 'Co-building unit' },
+    grantableAt: ['district', 'town', 'community'],
+    permissions: ['org.read'],
+  },
+  {
+    code: 'social_org',
+    name: { 'zh-CN': '社会组织 / 社工', en: 'Social organisation / social worker' },
+    grantableAt: ['district', 'town', 'community'],
+    permissions: ['org.read'],
+  },
+  {
+    code: 'reviewer',
+    name: { 'zh-CN': '评审专家', en: 'Reviewer' },
+    grantableAt: ['district'],
+    permissions: [],
+  },
+  {
+    code: 'deliberation_rep',
+    name: { 'zh-CN': '议事代表', en: 'Deliberation representative' },
+    grantableAt: ['community', 'grid'],
+    permissions: [],
+  },
+] as const satisfies readonly RoleDefinition[];
+export type RoleCode = (typeof BUILT_IN_ROLES)[number]['code'];
+export const ROLE_CODES = BUILT_IN_ROLES.map((r) => r.code) as RoleCode[];
