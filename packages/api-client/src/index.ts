@@ -7,6 +7,9 @@ import type {
   GrantCreate,
   LoginResult,
   Me,
+  Notice,
+  NoticeCreate,
+  NoticeQuery,
   OrgUnit,
   OrgUnitCreate,
   OrgUnitDetail,
@@ -76,7 +79,11 @@ export function createClient(options: ClientOptions = {}) {
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
       });
     } catch (cause) {
-      throw new ApiError(0, { type: 'about:blank', title: 'Network error', status: 0, code: 'network' }, cause);
+      throw new ApiError(
+        0,
+        { type: 'about:blank', title: 'Network error', status: 0, code: 'network' },
+        cause,
+      );
     }
     if (res.status === 204) return undefined as T;
     const text = await res.text();
@@ -145,7 +152,8 @@ export function createClient(options: ClientOptions = {}) {
     accounts: {
       list: (q: AccountQuery = {}) => get<PageOf<AccountSummary>>('/accounts', q as Query),
       get: (id: string) => get<Account>(`/accounts/${id}`),
-      create: (body: StaffCreate) => post<{ account: Account; temporaryPassword: string | null }>('/accounts', body),
+      create: (body: StaffCreate) =>
+        post<{ account: Account; temporaryPassword: string | null }>('/accounts', body),
       grant: (id: string, body: GrantCreate) => post<Account>(`/accounts/${id}/grants`, body),
       revoke: (id: string, grantId: string) => post<Account>(`/accounts/${id}/grants/${grantId}/revoke`),
       disable: (id: string) => post<Account>(`/accounts/${id}/disable`),
@@ -155,6 +163,11 @@ export function createClient(options: ClientOptions = {}) {
     roles: {
       list: () => get<{ items: Role[] }>('/roles'),
       update: (code: string, body: { requireTotp: boolean }) => patch<Role>(`/roles/${code}`, body),
+    },
+    notices: {
+      list: (q: NoticeQuery = {}) => get<PageOf<Notice>>('/notices', q as Query),
+      create: (body: NoticeCreate) => post<Notice>('/notices', body),
+      retract: (id: string) => post<Notice>(`/notices/${id}/retract`),
     },
     audit: {
       list: (q: AuditQuery = {}) => get<PageOf<AuditEntry>>('/audit', q as Query),

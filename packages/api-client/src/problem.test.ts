@@ -34,14 +34,32 @@ describe('decodeProblem', () => {
   });
 
   it('fills in retry-after and a translated state name', () => {
-    const cooldown = new ApiError(429, { type: 't', title: 'x', status: 429, code: 'otp-cooldown', retryAfter: 42 });
+    const cooldown = new ApiError(429, {
+      type: 't',
+      title: 'x',
+      status: 429,
+      code: 'otp-cooldown',
+      retryAfter: 42,
+    });
     expect(decodeProblem(cooldown, t).message).toBe('请 42 秒后再试');
-    const bad = new ApiError(409, { type: 't', title: 'x', status: 409, code: 'invalid-transition', state: 'closed' });
+    const bad = new ApiError(409, {
+      type: 't',
+      title: 'x',
+      status: 409,
+      code: 'invalid-transition',
+      state: 'closed',
+    });
     expect(decodeProblem(bad, t).message).toBe('当前状态为「已结案」，不能进行此操作');
   });
 
   it('never shows server English for an unknown code or a non-API error', () => {
-    const odd = new ApiError(418, { type: 't', title: "I'm a teapot", status: 418, code: 'teapot', detail: 'short and stout' });
+    const odd = new ApiError(418, {
+      type: 't',
+      title: "I'm a teapot",
+      status: 418,
+      code: 'teapot',
+      detail: 'short and stout',
+    });
     expect(decodeProblem(odd, t).message).toBe('出错了');
     expect(decodeProblem(new Error('boom'), t).message).toBe('出错了');
   });

@@ -63,8 +63,15 @@ export function decodeProblem(error: unknown, translate: Translate): DecodedProb
   for (const e of problem.errors ?? []) {
     const name = e.field.split('/').filter(Boolean).pop() ?? e.field;
     const label = translate(`fields.${name}`) ?? name;
-    const text = (e.code && translate(`validation.${e.code}`, { field: label })) ?? translate('validation.invalid', { field: label });
+    const text =
+      (e.code && translate(`validation.${e.code}`, { field: label })) ??
+      translate('validation.invalid', { field: label });
     if (!fields[name]) fields[name] = text ?? `${label}: ${e.message}`;
   }
-  return { message, fields, code: problem.code, ...(problem.retryAfter ? { retryAfter: problem.retryAfter } : {}) };
+  return {
+    message,
+    fields,
+    code: problem.code,
+    ...(problem.retryAfter ? { retryAfter: problem.retryAfter } : {}),
+  };
 }

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './identity';
 export * from './permissions';
 export * from './masking';
+export * from './notices';

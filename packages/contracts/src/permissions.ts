@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   'roles.manage': '管理角色设置',
   'pii.read': '查看完整个人信息',
   'audit.read': '查看审计日志',
+  'notices.manage': '发布社区公告',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const PERMISSION_CODES = Object.keys(PERMISSIONS) as Permission[];
@@ -45,7 +46,15 @@ export const BUILT_IN_ROLES = [
     code: 'town_admin',
     name: { 'zh-CN': '镇（街道）管理员', en: 'Town administrator' },
     grantableAt: ['town'],
-    permissions: ['org.read', 'org.manage', 'accounts.read', 'accounts.manage', 'roles.grant', 'audit.read'],
+    permissions: [
+      'org.read',
+      'org.manage',
+      'accounts.read',
+      'accounts.manage',
+      'roles.grant',
+      'audit.read',
+      'notices.manage',
+    ],
   },
   {
     code: 'community_secretary',
@@ -65,7 +74,7 @@ export const BUILT_IN_ROLES = [
     code: 'community_worker',
     name: { 'zh-CN': '社区工作者', en: 'Community worker' },
     grantableAt: ['community', 'grid'],
-    permissions: ['org.read', 'accounts.read'],
+    permissions: ['org.read', 'accounts.read', 'notices.manage'],
   },
   {
     code: 'grid_worker',
