@@ -103,7 +103,6 @@ export function createClient(options: ClientOptions = {}) {
   const get = <T>(path: string, query?: Query) => request<T>('GET', path, { query });
   const post = <T>(path: string, body: unknown = {}) => request<T>('POST', path, { body });
   const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
-  const del = <T>(path: string) => request<T>('DELETE', path);
 
   return {
     request,
