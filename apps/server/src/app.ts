@@ -16,12 +16,16 @@ import { uuidv7 } from './core/db/columns';
 import { healthRoutes } from './core/health';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
 import { identityModule } from './modules/identity';
+import { noticesModule } from './modules/notices';
+import { type Clock, systemClock } from './core/clock';
 
 export interface AppDeps {
   config: Config;
   database: Database;
   /** Pluggable SMS sender for one-time codes; defaults from `config.smsSender`. */
   otpSender?: OtpSender;
+  /** The time source for services and jobs; tests pass a FakeClock. */
+  clock?: Clock;
   /** Pino logger options or false; defaults to JSON logs at config.logLevel. */
   logger?: boolean | object;
 }
@@ -33,6 +37,7 @@ declare module 'fastify' {
     config: Config;
     database: Database;
     otpSender: OtpSender;
+    clock: Clock;
   }
 }
 
@@ -58,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('config', config);
   app.decorate('database', database);
   app.decorate('otpSender', deps.otpSender ?? createOtpSender(config, app.log));
+  app.decorate('clock', deps.clock ?? systemClock);
 
   registerErrorHandling(app);
   await app.register(cookie);
@@ -109,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await app.register(healthRoutes);
   await app.register(identityModule, { prefix: '/api/v1' });
+  await app.register(noticesModule, { prefix: '/api/v1' });
 
   const mounts = config.serveWeb ? registerWebApps(app, config) : [];
   app.setNotFoundHandler((req, reply) => {

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { type App, buildApp } from '../src/app';
 import type { Config } from '../src/config';
+import type { Clock } from '../src/core/clock';
 import { type Database, openDatabase } from '../src/core/db/client';
 import type { LogOtpSender } from '../src/modules/identity/otp-sender';
 import { DEMO_PASSWORD, testConfig } from './config';
@@ -51,10 +52,13 @@ export async function openTestDatabase(): Promise<{ database: Database; drop(): 
 }
 
 /** Builds the real app over a private database. Call close() in afterAll. */
-export async function buildTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function buildTestApp(
+  overrides: Partial<Config> = {},
+  deps: { clock?: Clock } = {},
+): Promise<TestApp> {
   const { database, drop } = await openTestDatabase();
   const config = testConfig(overrides);
-  const app = await buildApp({ config, database, logger: false });
+  const app = await buildApp({ config, database, logger: false, clock: deps.clock });
   const otp = app.otpSender as LogOtpSender;
   await app.ready();
   return {

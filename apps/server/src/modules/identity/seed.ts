@@ -1,5 +1,4 @@
 import { BUILT_IN_ROLES } from '@linli/contracts';
-import { hash } from '@node-rs/argon2';
 import { eq, sql } from 'drizzle-orm';
 import type { Config } from '../../config';
 import { writeAudit } from '../../core/audit';
@@ -8,7 +7,7 @@ import type { Db, Executor } from '../../core/db/client';
 import { uuidv7 } from '../../core/db/columns';
 import orgData from './data/org-units.json' with { type: 'json' };
 import { accounts, orgUnits, roleGrants, roles } from './schema';
-import { ARGON2_OPTIONS } from './password';
+import { hashPassword } from './password';
 
 /** Makes sure every built-in role has its settings row. */
 export async function syncRoles(db: Executor) {
@@ -105,7 +104,7 @@ async function unitByName(db: Executor, name: string) {
 export async function seedDemo(db: Db, config: Config): Promise<DemoAccount[]> {
   const [admin] = await db.select({ id: accounts.id }).from(accounts).where(eq(accounts.username, 'admin'));
   if (admin) return [];
-  const passwordHash = await hash(config.demoPassword, ARGON2_OPTIONS);
+  const passwordHash = await hashPassword(config.demoPassword);
   const created: DemoAccount[] = [];
   await db.transaction(async (tx) => {
     const district = await unitByName(tx, '罗江区');
