@@ -102,7 +102,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     sessionAbsoluteHours: int(env, 'SESSION_ABSOLUTE_HOURS', 24 * 7, 1, 24 * 90),
     cookieSecure: oneOf(env, 'COOKIE_SECURE', ['auto', 'always', 'never'], 'auto'),
     trustProxy: bool(env, 'TRUST_PROXY', false),
-    smsSender: oneOf(env, 'SMS_SENDER', ['log', 'none'], 'log'),
+    smsSender: oneOf(env, 'SMS_SENDER', ['log', 'none'], production ? 'none' : 'log'),
     serveWeb: bool(env, 'SERVE_WEB', true),
     webRoot: path.resolve(str(env, 'WEB_ROOT', path.join(repoRoot, 'apps'))),
     lockoutThreshold: int(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),

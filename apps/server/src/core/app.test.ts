@@ -40,3 +40,20 @@ describe('platform', () => {
     expect(res.json().openapi).toBe('3.1.0');
   });
 });
+
+describe('OpenAPI', () => {
+  it('lists every API route with its permission and a response schema', async () => {
+    const doc = (await t.app.inject('/api/openapi.json')).json() as {
+      paths: Record<string, Record<string, { responses?: Record<string, unknown>; 'x-permission'?: string }>>;
+    };
+    expect(t.app.apiRoutes.length).toBeGreaterThan(20);
+    for (const r of t.app.apiRoutes) {
+      const openapiPath = r.url.replace(/:(\w+)/g, '{$1}');
+      const op = doc.paths[openapiPath]?.[r.method.toLowerCase()];
+      expect(op, `${r.method} ${r.url} in OpenAPI`).toBeDefined();
+      expect(op?.['x-permission'], `${r.method} ${r.url} permission`).toBe(r.permission);
+      expect(r.hasResponseSchema, `${r.method} ${r.url} response schema`).toBe(true);
+      expect(Object.keys(op?.responses ?? {}).length, `${r.method} ${r.url} responses`).toBeGreaterThan(0);
+    }
+  });
+});

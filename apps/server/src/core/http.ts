@@ -22,6 +22,10 @@ declare module 'fastify' {
     /** Routes a half-finished staff sign-in (waiting for TOTP) may call. */
     allowStages?: SessionStage[];
   }
+  interface FastifyInstance {
+    /** Every API route as registered: the OpenAPI completeness test walks it. */
+    apiRoutes: { method: string; url: string; hasResponseSchema: boolean; permission: string }[];
+  }
   interface FastifyRequest {
     ctx: RequestContext;
     sessionStage: SessionStage | null;
@@ -59,10 +63,20 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
   app.decorateRequest('sessionStage', null);
   app.decorateRequest('sessionExpired', false);
 
+  app.decorate('apiRoutes', []);
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1') && !route.url.startsWith('/open311')) return;
     if (!route.config?.permission) {
       throw new Error(`Route ${route.method} ${route.url} declares no permission (config.permission)`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      app.apiRoutes.push({
+        method,
+        url: route.url,
+        hasResponseSchema: !!route.schema?.response,
+        permission: route.config.permission,
+      });
     }
   });
 

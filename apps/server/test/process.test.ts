@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const cwd = path.resolve(import.meta.dirname, '..');
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function startServer(env: Record<string, string>) {
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd,
+    env: { ...process.env, DATABASE_URL: '', SERVE_WEB: 'off', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, exited, output: () => out };
+}
+
+async function waitReady(url: string, child: ChildProcess, output: () => string) {
+  for (let i = 0; i < 400; i++) {
+    if (child.exitCode !== null) throw new Error(output());
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`not ready:\n${output()}`);
+}
+
+describe('the server process', () => {
+  it('refuses to start with a bad setting and names the variable', async () => {
+    const { exited, output } = startServer({ PORT: 'eighty' });
+    expect(await exited).toBe(78);
+    expect(output()).toMatch(/invalid configuration — PORT: must be a whole number, got "eighty"/);
+  });
+
+  it('keeps its data across restarts and finishes in-flight requests on SIGTERM', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-proc-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = { PORT: String(port), DATA_DIR: dataDir, LINLI_DEMO: 'on' };
+
+    const first = startServer(env);
+    await waitReady(url, first.child, first.output);
+    expect(first.output()).toMatch(/Demo accounts created/);
+    // A sign-in costs an argon2 verification (~50 ms): still in flight when SIGTERM lands.
+    const inflight = fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'wrong-password-123' }),
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    first.child.kill('SIGTERM');
+    const res = await inflight;
+    expect([200, 401]).toContain(res.status);
+    expect(await first.exited).toBe(0);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+
+    const second = startServer(env);
+    await waitReady(url, second.child, second.output);
+    // Demo data is only created on an empty database: the second start finds it already there.
+    expect(second.output()).not.toMatch(/Demo accounts created/);
+    const units = await (await fetch(`${url}/readyz`)).json();
+    expect(units.status).toBe('ready');
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+});

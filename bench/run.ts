@@ -1,0 +1,196 @@
+/**
+ * `npm run bench`: load figures for Linli as ratios of a raw `node:http` server measured in the
+ * same run on the same machine. Reported, never asserted.
+ *
+ * Starts (each in its own process): a raw node:http hello server; Linli on the embedded database
+ * (fresh data dir, demo data); and, when DATABASE_URL is set, Linli on that PostgreSQL server.
+ * Drives each with autocannon: GET /healthz, an authenticated GET /api/v1/me, and a write
+ * (PATCH /api/v1/me: one transaction with its audit row).
+ *
+ * Env: BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 10).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const PASSWORD = process.env.LINLI_DEMO_PASSWORD ?? 'Linli@2026';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess, log: () => string) {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`process exited:\n${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`not ready: ${url}\n${log()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+interface Proc {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function start(args: string[], env: Record<string, string>, ready: string): Promise<Proc> {
+  const port = await freePort();
+  let out = '';
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}${ready}`, child, () => out);
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+const RAW = `
+const http = require('node:http');
+http.createServer((req, res) => {
+  const body = '{"status":"ok"}';
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+  res.end(body);
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+async function startLinli(databaseUrl: string | null): Promise<Proc & { cleanup(): void }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-bench-'));
+  const proc = await start(
+    ['--import', 'tsx', 'apps/server/src/main.ts'],
+    {
+      NODE_ENV: 'production',
+      LINLI_DEMO: 'on',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl ?? '',
+      SERVE_WEB: 'off',
+    },
+    '/readyz',
+  );
+  return { ...proc, cleanup: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+async function signIn(url: string): Promise<Record<string, string>> {
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`bench sign-in failed: ${res.status} ${await res.text()}`);
+  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
+  return { cookie: cookies.join('; '), origin: url };
+}
+
+interface Figure {
+  rps: number;
+  p99: number;
+  errors: number;
+}
+
+async function drive(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
+  let n = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    method: (opts.method ?? 'GET') as 'GET',
+    headers: opts.headers,
+    // A distinct body per request for writes, so each is a real change with an audit row.
+    ...(opts.body
+      ? {
+          requests: [
+            {
+              setupRequest: (req: Record<string, unknown>) => ({
+                ...req,
+                body: opts.body!.replace('$N', String(n++ % 1000)),
+              }),
+            },
+          ],
+        }
+      : {}),
+  });
+  const bad = result.non2xx + result.errors;
+  return { rps: result.requests.average, p99: result.latency.p99, errors: bad } satisfies Figure;
+}
+
+function row(name: string, f: Figure, base: Figure) {
+  const ratio = ((f.rps / base.rps) * 100).toFixed(1);
+  return `| ${name.padEnd(38)} | ${f.rps.toFixed(0).padStart(8)} | ${f.p99.toFixed(1).padStart(7)} | ${ratio.padStart(6)}% | ${String(f.errors).padStart(6)} |`;
+}
+
+async function main() {
+  const lines: string[] = [
+    `Linli bench — ${new Date().toISOString()} — ${os.cpus().length} cores, node ${process.version}, ${SECONDS}s × ${CONNECTIONS} connections`,
+    '',
+    '| scenario                               |    req/s | p99 ms  | of raw  | errors |',
+    '| -------------------------------------- | -------- | ------- | ------- | ------ |',
+  ];
+  const raw = await start(['-e', RAW], {}, '/');
+  const base = await drive(`${raw.url}/`);
+  await raw.stop();
+  lines.push(row('raw node:http hello (baseline)', base, base));
+
+  const targets: [string, string | null][] = [['embedded PGlite', null]];
+  if (process.env.DATABASE_URL) targets.push(['PostgreSQL', process.env.DATABASE_URL]);
+  for (const [label, dbUrl] of targets) {
+    const linli = await startLinli(dbUrl);
+    try {
+      const auth = await signIn(linli.url);
+      lines.push(row(`${label}: GET /healthz`, await drive(`${linli.url}/healthz`), base));
+      lines.push(
+        row(
+          `${label}: GET /api/v1/me (signed in)`,
+          await drive(`${linli.url}/api/v1/me`, { headers: auth }),
+          base,
+        ),
+      );
+      lines.push(
+        row(
+          `${label}: PATCH /api/v1/me (write+audit)`,
+          await drive(`${linli.url}/api/v1/me`, {
+            method: 'PATCH',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body: JSON.stringify({ displayName: '区级管理员$N' }),
+          }),
+          base,
+        ),
+      );
+    } finally {
+      await linli.stop();
+      linli.cleanup();
+    }
+  }
+  console.log(lines.join('\n'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
