@@ -66,6 +66,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('clock', deps.clock ?? systemClock);
 
   registerErrorHandling(app);
+  // Graceful shutdown: once close() starts, answers carry `Connection: close`, so keep-alive
+  // connections with a request in flight end after it instead of holding close() open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -152,10 +161,16 @@ function registerWebApps(app: FastifyInstance, config: Config): { prefix: string
       index: ['index.html'],
       maxAge: '1h',
       setHeaders(res, file) {
-        const raw = res as unknown as { setHeader(name: string, value: string): void };
+        // @fastify/static 10 passes the Fastify reply here (older versions passed the raw response).
+        const r = res as unknown as {
+          header?(name: string, value: string): void;
+          setHeader?(name: string, value: string): void;
+        };
+        const set = (name: string, value: string) =>
+          typeof r.header === 'function' ? r.header(name, value) : r.setHeader?.(name, value);
         if (file.includes(`${path.sep}assets${path.sep}`))
-          raw.setHeader('cache-control', 'public, max-age=31536000, immutable');
-        else if (file.endsWith('.html')) raw.setHeader('cache-control', 'no-cache');
+          set('cache-control', 'public, max-age=31536000, immutable');
+        else if (file.endsWith('.html')) set('cache-control', 'no-cache');
       },
     });
   });

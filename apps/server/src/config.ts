@@ -33,6 +33,8 @@ export interface Config {
   lockoutBaseSeconds: number;
   otpRatePerPhonePerHour: number;
   otpRatePerIpPerHour: number;
+  /** Staff sign-in attempts one client address may make per minute (per server process). */
+  loginRatePerIpPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     lockoutBaseSeconds: int(env, 'LOCKOUT_BASE_SECONDS', 60, 1, 86400),
     otpRatePerPhonePerHour: int(env, 'OTP_RATE_PER_PHONE_PER_HOUR', 5, 1, 1000),
     otpRatePerIpPerHour: int(env, 'OTP_RATE_PER_IP_PER_HOUR', 30, 1, 100000),
+    loginRatePerIpPerMinute: int(env, 'LOGIN_RATE_PER_IP_PER_MINUTE', 30, 1, 100000),
     ...overrides,
   };
   return config;

@@ -17,7 +17,7 @@ export default async function setup(project: TestProject) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     const stale = await admin.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'linli_t_%' OR datname = 'linli_template'",
+      "SELECT datname FROM pg_database WHERE datname LIKE 'linli\\_t\\_%' OR datname = 'linli_template'",
     );
     for (const r of stale.rows) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
     await admin.query('CREATE DATABASE linli_template');

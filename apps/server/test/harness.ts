@@ -19,7 +19,11 @@ export interface TestApp {
 }
 
 /** Opens a private copy of the migrated, seeded database for one test file. */
-export async function openTestDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
+export async function openTestDatabase(): Promise<{
+  database: Database;
+  url: string | null;
+  drop(): Promise<void>;
+}> {
   const template = inject('pgTemplateUrl');
   if (template) {
     const name = `linli_t_${randomBytes(6).toString('hex')}`;
@@ -27,13 +31,11 @@ export async function openTestDatabase(): Promise<{ database: Database; drop(): 
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name} TEMPLATE linli_template`);
     await admin.end();
-    const database = await openDatabase({
-      databaseUrl: withDatabase(template, name),
-      dataDir: '',
-      databaseInMemory: false,
-    });
+    const url = withDatabase(template, name);
+    const database = await openDatabase({ databaseUrl: url, dataDir: '', databaseInMemory: false });
     return {
       database,
+      url,
       async drop() {
         await database.close();
         const a = new pg.Client({ connectionString: template });
@@ -48,7 +50,7 @@ export async function openTestDatabase(): Promise<{ database: Database; drop(): 
     { databaseUrl: null, dataDir: '', databaseInMemory: true },
     { loadDataDir: dump },
   );
-  return { database, drop: () => database.close() };
+  return { database, url: null, drop: () => database.close() };
 }
 
 /** Builds the real app over a private database. Call close() in afterAll. */

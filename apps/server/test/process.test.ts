@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,16 +62,29 @@ describe('the server process', () => {
     const first = startServer(env);
     await waitReady(url, first.child, first.output);
     expect(first.output()).toMatch(/Demo accounts created/);
-    // A sign-in costs an argon2 verification (~50 ms): still in flight when SIGTERM lands.
-    const inflight = fetch(`${url}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: 'wrong-password-123' }),
+    // A request whose body is still arriving is in flight: headers sent, the rest held back
+    // until after SIGTERM. It must still be answered in full.
+    const body = JSON.stringify({ username: 'admin', password: 'wrong-password-123' });
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        `${url}/api/v1/auth/login`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, 10));
+      setTimeout(() => {
+        first.child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(10)), 300);
+      }, 300);
     });
-    await new Promise((r) => setTimeout(r, 10));
-    first.child.kill('SIGTERM');
-    const res = await inflight;
-    expect([200, 401]).toContain(res.status);
+    const res = await answer;
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.text).code).toBe('login-failed');
     expect(await first.exited).toBe(0);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
 
@@ -78,8 +92,8 @@ describe('the server process', () => {
     await waitReady(url, second.child, second.output);
     // Demo data is only created on an empty database: the second start finds it already there.
     expect(second.output()).not.toMatch(/Demo accounts created/);
-    const units = await (await fetch(`${url}/readyz`)).json();
-    expect(units.status).toBe('ready');
+    const ready = (await (await fetch(`${url}/readyz`)).json()) as { status: string };
+    expect(ready.status).toBe('ready');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

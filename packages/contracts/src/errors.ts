@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'totp-required',
   'totp-invalid',
   'totp-enrolment-required',
+  'totp-already-enabled',
+  'totp-not-enrolled',
   'password-too-short',
   'password-too-common',
   'password-wrong',
@@ -44,6 +46,11 @@ export const ERROR_CODES = [
   'grant-escalation',
   'grant-exists',
   'last-admin',
+  'org-unit-has-children',
+  'org-unit-root',
+  'self-action',
+  'staff-only',
+  'role-not-for-residents',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

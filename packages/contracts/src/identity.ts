@@ -120,7 +120,10 @@ export const AccountSummary = Type.Object({
   kind: AccountKind,
   username: Nullable(Type.String()),
   displayName: Type.String(),
-  /** Masked (138****1234) unless the caller holds `pii.read` over the account. */
+  /**
+   * Masked (138****1234) in lists and in write responses; in full only on GET /accounts/:id for
+   * callers holding `pii.read` over the account (each such view is audited as `account.pii_view`).
+   */
   phone: Nullable(Type.String()),
   status: AccountStatus,
   orgUnit: Nullable(OrgUnitRef),

@@ -68,6 +68,7 @@ export const BUILT_IN_ROLES = [
       'roles.grant',
       'audit.read',
       'pii.read',
+      'notices.manage',
     ],
   },
   {

@@ -149,5 +149,5 @@ describe('npm run audit:verify', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
       await fresh.drop();
     }
-  });
+  }, 120_000);
 });

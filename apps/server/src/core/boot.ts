@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import { type Database, openDatabase } from './db/client';
 import { runMigrations } from './db/migrate';
 import { type DemoAccount, seedDemo, seedOrgTree, syncRoles } from '../modules/identity/seed';
+import { seedDemoNotices } from '../modules/notices/seed';
 
 /** Opens the database, applies migrations, loads reference data and (when asked) demo data. */
 export async function prepareDatabase(
@@ -13,5 +14,6 @@ export async function prepareDatabase(
   await syncRoles(database.db);
   await seedOrgTree(database.db);
   const demo = config.demo ? await seedDemo(database.db, config) : [];
+  if (config.demo) await seedDemoNotices(database.db);
   return { database, demo };
 }

@@ -100,7 +100,7 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
       if (!SAFE_METHODS.has(req.method) && !csrfOk(req)) {
         throw AppError.forbidden('Cross-site request refused: missing or wrong CSRF token.', 'csrf');
       }
-      const resolved = await resolveSession(database.db, config, token);
+      const resolved = await resolveSession(database.db, config, token, app.clock.now());
       if (resolved && 'actor' in resolved) {
         const allowed = req.routeOptions.config?.allowStages ?? ['full'];
         if (allowed.includes(resolved.stage)) {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Permission } from '@linli/contracts';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
 import { accounts, orgUnits, roleGrants, sessions } from '../../modules/identity/schema';
@@ -43,7 +43,7 @@ export async function resolveSession(
   db: Executor,
   config: Config,
   token: string,
-  now = new Date(),
+  now: Date,
 ): Promise<ResolvedSession | { expired: true } | null> {
   const [row] = await db
     .select({
@@ -98,7 +98,7 @@ export async function createSession(
     ip: string | null;
     userAgent: string | null;
   },
-  now = new Date(),
+  now: Date,
 ): Promise<{ id: string; token: string; expiresAt: Date }> {
   const token = newToken();
   // A half-finished staff sign-in (waiting for TOTP) lives ten minutes at most.
@@ -140,14 +140,29 @@ export function clearSessionCookies(reply: FastifyReply) {
 }
 
 /** Revokes sessions: one by id, or all of an account's (sign out everywhere). */
-export async function revokeSessions(db: Executor, accountId: string, sessionId?: string) {
+export async function revokeSessions(db: Executor, accountId: string, sessionId?: string, now?: Date) {
   const where = sessionId
     ? and(eq(sessions.accountId, accountId), eq(sessions.id, sessionId), isNull(sessions.revokedAt))
     : and(eq(sessions.accountId, accountId), isNull(sessions.revokedAt));
   const rows = await db
     .update(sessions)
-    .set({ revokedAt: sql`now()` })
+    .set({ revokedAt: now ?? sql`now()` })
     .where(where)
+    .returning({ id: sessions.id });
+  return rows.length;
+}
+
+/** Revokes every session of an account except `keepSessionId` (after a password change). */
+export async function revokeOtherSessions(
+  db: Executor,
+  accountId: string,
+  keepSessionId: string,
+  now?: Date,
+) {
+  const rows = await db
+    .update(sessions)
+    .set({ revokedAt: now ?? sql`now()` })
+    .where(and(eq(sessions.accountId, accountId), ne(sessions.id, keepSessionId), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
   return rows.length;
 }

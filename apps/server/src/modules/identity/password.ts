@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { hash, verify } from '@node-rs/argon2';
@@ -10,6 +10,22 @@ export const ARGON2_OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 }
 
 export const hashPassword = (password: string) => hash(password, ARGON2_OPTIONS);
 export const verifyPassword = (hashed: string, password: string) => verify(hashed, password);
+
+let dummyHash: Promise<string> | null = null;
+/** Computes the throw-away hash ahead of the first sign-in, so even that one is not slower. */
+export function primeDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(18).toString('base64url'));
+  return dummyHash;
+}
+
+/**
+ * Verifies `password` against a throw-away hash and answers false: called for unknown
+ * usernames, so a failed sign-in takes as long whether or not the account exists.
+ */
+export async function verifyDummyPassword(password: string): Promise<false> {
+  await verify(await primeDummyHash(), password).catch(() => false);
+  return false;
+}
 
 export const MIN_PASSWORD_LENGTH = 10;
 
