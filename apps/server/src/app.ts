@@ -129,7 +129,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const mounts = config.serveWeb ? registerWebApps(app, config) : [];
   app.setNotFoundHandler((req, reply) => {
     const url = req.url.split('?')[0] ?? '/';
-    const page = req.method === 'GET' && !url.startsWith('/api') && !url.startsWith('/open311');
+    // Client-side routes get the app's index.html; a missing file (an asset, a favicon) is a real 404.
+    const looksLikeFile = /\.[a-z0-9]{1,8}$/i.test(url);
+    const page =
+      req.method === 'GET' && !looksLikeFile && !url.startsWith('/api') && !url.startsWith('/open311');
     const mount = page ? mounts.find((m) => m.prefix === '/' || `${url}/`.startsWith(m.prefix)) : undefined;
     if (mount) {
       if (mount.prefix !== '/' && `${url}/` === mount.prefix) return reply.redirect(mount.prefix);
@@ -157,7 +160,8 @@ function registerWebApps(app: FastifyInstance, config: Config): { prefix: string
       root: m.root,
       prefix: m.prefix,
       decorateReply: i === 0,
-      wildcard: false,
+      // Files are looked up per request, so a rebuilt app is served without a restart.
+      wildcard: true,
       index: ['index.html'],
       maxAge: '1h',
       setHeaders(res, file) {

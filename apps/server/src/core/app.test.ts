@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../test/harness';
 
@@ -54,6 +57,41 @@ describe('OpenAPI', () => {
       expect(op?.['x-permission'], `${r.method} ${r.url} permission`).toBe(r.permission);
       expect(r.hasResponseSchema, `${r.method} ${r.url} response schema`).toBe(true);
       expect(Object.keys(op?.responses ?? {}).length, `${r.method} ${r.url} responses`).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('serving the built web apps', () => {
+  it('serves each app with a single-page fallback, new files without a restart, and 404 for missing files', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-web-'));
+    for (const app of ['resident', 'console']) {
+      fs.mkdirSync(path.join(root, app, 'dist', 'assets'), { recursive: true });
+      fs.writeFileSync(path.join(root, app, 'dist', 'index.html'), `<!doctype html><title>${app}</title>`);
+    }
+    fs.writeFileSync(path.join(root, 'console', 'dist', 'assets', 'a.js'), 'console.log(1)');
+    const web = await buildTestApp({ serveWeb: true, webRoot: root });
+    try {
+      const home = await web.app.inject('/');
+      expect(home.statusCode).toBe(200);
+      expect(home.body).toContain('<title>resident</title>');
+      expect((await web.app.inject('/me/sessions')).body).toContain('<title>resident</title>');
+      const redirect = await web.app.inject('/console');
+      expect(redirect.statusCode).toBe(302);
+      expect(redirect.headers.location).toBe('/console/');
+      expect((await web.app.inject('/console/accounts?q=x')).body).toContain('<title>console</title>');
+      const asset = await web.app.inject('/console/assets/a.js');
+      expect(asset.statusCode).toBe(200);
+      expect(asset.headers['cache-control']).toContain('immutable');
+      // A rebuild writes new hashed files while the server runs.
+      fs.writeFileSync(path.join(root, 'console', 'dist', 'assets', 'b.js'), 'console.log(2)');
+      expect((await web.app.inject('/console/assets/b.js')).statusCode).toBe(200);
+      const missing = await web.app.inject('/console/assets/gone.js');
+      expect(missing.statusCode).toBe(404);
+      expect(missing.headers['content-type']).toContain('application/problem+json');
+      expect((await web.app.inject('/api/v1/nothing-here')).statusCode).toBe(404);
+    } finally {
+      await web.close();
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 });
