@@ -112,7 +112,7 @@ export async function launchBrowser(): Promise<Browser> {
 export async function newPage(
   browser: Browser,
   viewport: { width: number; height: number },
-  opts: { mobile?: boolean } = {},
+  opts: { mobile?: boolean; userAgent?: string } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport,
@@ -121,6 +121,8 @@ export async function newPage(
     deviceScaleFactor: 1,
     isMobile: opts.mobile ?? viewport.width < 500,
     hasTouch: opts.mobile ?? viewport.width < 500,
+    // e.g. WeChat's in-app browser, to see how sessions describe the device.
+    ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
   });
   const page = await context.newPage();
   return { context, page };

@@ -1,3 +1,4 @@
 /** Every table, for Drizzle's relational queries and drizzle-kit. Modules add theirs here. */
 export * from './core/schema';
 export * from './modules/identity/schema';
+export * from './modules/notices/schema';

@@ -1,0 +1,34 @@
+import { createPinia } from 'pinia';
+import { showToast } from 'vant';
+import { createApp } from 'vue';
+import 'vant/es/toast/style';
+import 'vant/es/dialog/style';
+import App from './App.vue';
+import { setUnauthenticatedHandler } from './api';
+import { i18n, restoreLocale } from './i18n';
+import { router } from './router';
+import { useSessionStore } from './stores/session';
+import './styles/theme.css';
+
+const app = createApp(App);
+const pinia = createPinia();
+app.use(pinia).use(i18n).use(router);
+
+// A request that needed a session got 401: the session expired or was revoked elsewhere.
+setUnauthenticatedHandler(async (error) => {
+  const session = useSessionStore(pinia);
+  const wasSignedIn = session.signedIn;
+  session.expire();
+  const current = router.currentRoute.value;
+  if (current.name === 'login') return;
+  const expired = wasSignedIn || error.code === 'session-expired';
+  if (expired) showToast(i18n.global.t('session.expired'));
+  await router.push({
+    name: 'login',
+    query: { redirect: current.fullPath, ...(expired ? { reason: 'expired' } : {}) },
+  });
+});
+
+restoreLocale()
+  .catch(() => {})
+  .finally(() => app.mount('#app'));

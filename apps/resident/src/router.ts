@@ -1,0 +1,74 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import { i18n } from './i18n';
+import { useSessionStore } from './stores/session';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** The bottom tab this page belongs to; pages without one hide the tab bar. */
+    tab?: 'home' | 'me';
+    /** i18n key of the page title (WeChat shows document.title in its top bar). */
+    title?: string;
+  }
+}
+
+/** Every page is its own lazy chunk: the entry holds only the shell. */
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes: [
+    { path: '/', name: 'home', component: () => import('./pages/home/index.vue'), meta: { tab: 'home' } },
+    {
+      path: '/notices',
+      name: 'notices',
+      component: () => import('./pages/notices/index.vue'),
+      meta: { title: 'notices.title' },
+    },
+    {
+      path: '/notices/:id',
+      name: 'notice',
+      component: () => import('./pages/notices/detail.vue'),
+      props: true,
+      meta: { title: 'notices.detailTitle' },
+    },
+    {
+      path: '/login',
+      name: 'login',
+      component: () => import('./pages/login/index.vue'),
+      meta: { title: 'login.title' },
+    },
+    {
+      path: '/me',
+      name: 'me',
+      component: () => import('./pages/me/index.vue'),
+      meta: { tab: 'me', title: 'me.title' },
+    },
+    {
+      path: '/:pathMatch(.*)*',
+      name: 'not-found',
+      component: () => import('./pages/not-found.vue'),
+      meta: { title: 'notFound.title' },
+    },
+  ],
+  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+});
+
+/** A `?redirect=` target we are willing to go to: a path inside this app, never another site. */
+export function safeRedirect(raw: unknown): string {
+  const s = typeof raw === 'string' ? raw : '';
+  return s.startsWith('/') && !s.startsWith('//') && !s.startsWith('/login') ? s : '/';
+}
+
+router.beforeEach(async (to) => {
+  const session = useSessionStore();
+  await session.load();
+  if (to.name === 'login' && session.signedIn) return safeRedirect(to.query.redirect);
+  return true;
+});
+
+export function pageTitle(route: RouteLocationNormalized): string {
+  const app = i18n.global.t('app.name');
+  return route.meta.title ? `${i18n.global.t(route.meta.title)} · ${app}` : app;
+}
+
+router.afterEach((to) => {
+  document.title = pageTitle(to);
+});

@@ -1,0 +1,26 @@
+import type { RouteLocationRaw } from 'vue-router';
+
+/**
+ * The home-page tiles: one per module that exists. A new module adds its entry here (and its
+ * route); nothing else on the home page changes. No tile ever points at a page that is not there.
+ */
+export interface HomeTile {
+  key: string;
+  /** i18n keys */
+  title: string;
+  description: string;
+  /** A Vant icon name. */
+  icon: string;
+  to: RouteLocationRaw;
+}
+
+export const HOME_TILES: HomeTile[] = [
+  {
+    key: 'notices',
+    title: 'tiles.notices',
+    description: 'tiles.noticesDesc',
+    icon: 'volume-o',
+    to: { name: 'notices' },
+  },
+  { key: 'me', title: 'tiles.me', description: 'tiles.meDesc', icon: 'user-circle-o', to: { name: 'me' } },
+];

@@ -1,0 +1,61 @@
+import { VantResolver } from '@vant/auto-import-resolver';
+import vue from '@vitejs/plugin-vue';
+import Components from 'unplugin-vue-components/vite';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * Vant's icon font ships inline (woff2, data: URL) with a fallback on Alibaba's CDN. Every browser
+ * we support reads woff2, the CSP allows fonts only from 'self' and data:, and a government app
+ * should not call a third-party CDN from residents' phones: drop the fallback.
+ */
+function vantIconFontLocalOnly(): Plugin {
+  return {
+    name: 'linli:vant-icon-font-local-only',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/vant[\\/]es[\\/]icon[\\/]index\.css/.test(id)) return null;
+      return {
+        code: code.replace(/,\s*url\([^)]*alicdn\.com[^)]*\)\s*format\(["']woff["']\)/g, ''),
+        map: null,
+      };
+    },
+  };
+}
+
+// The resident app (mobile H5). Served by the API server at / in production (SPA fallback there).
+export default defineConfig({
+  base: '/',
+  plugins: [
+    vantIconFontLocalOnly(),
+    vue(),
+    // Vant on demand: each page's chunk carries only the components (and their CSS) it uses.
+    // Function APIs (showToast, showDialog…) and their styles are imported by hand.
+    Components({
+      resolvers: [VantResolver()],
+      dts: 'src/components.d.ts',
+      // Our own components are imported explicitly.
+      dirs: [],
+    }),
+  ],
+  resolve: {
+    alias: { '@': new URL('./src', import.meta.url).pathname },
+  },
+  define: {
+    __VUE_OPTIONS_API__: 'false',
+    __VUE_PROD_DEVTOOLS__: 'false',
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+    __VUE_I18N_FULL_INSTALL__: 'false',
+    __VUE_I18N_LEGACY_API__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+    __INTLIFY_DROP_MESSAGE_COMPILER__: 'false',
+  },
+  server: {
+    port: 5173,
+    proxy: { '/api': { target: 'http://localhost:3000', changeOrigin: false } },
+  },
+  build: {
+    // WeChat's in-app browser (XWeb, Chromium-based) and iOS WKWebView both run ES2020.
+    target: ['es2020', 'safari14', 'chrome87'],
+    cssTarget: ['safari14', 'chrome87'],
+  },
+});
