@@ -165,6 +165,7 @@ export function createClient(options: ClientOptions = {}) {
     },
     notices: {
       list: (q: NoticeQuery = {}) => get<PageOf<Notice>>('/notices', q as Query),
+      get: (id: string) => get<Notice>(`/notices/${encodeURIComponent(id)}`),
       create: (body: NoticeCreate) => post<Notice>('/notices', body),
       retract: (id: string) => post<Notice>(`/notices/${id}/retract`),
     },

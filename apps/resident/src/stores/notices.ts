@@ -34,7 +34,7 @@ export const useNoticesStore = defineStore('notices', () => {
   async function get(id: string): Promise<Notice> {
     const known = byId.get(id);
     if (known) return known;
-    const notice = await api.request<Notice>('GET', `/notices/${encodeURIComponent(id)}`);
+    const notice = await api.notices.get(id);
     byId.set(id, notice);
     return notice;
   }

@@ -1,52 +1,22 @@
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
-import { accounts, orgUnits } from '../identity/schema';
+import {
+  accountDisplayNames,
+  findOrgUnit,
+  findOrgUnitByName,
+  type OrgUnitInfo,
+  orgUnitsByIds,
+  pathIds,
+} from '../identity/lookups';
 import { type NoticeRow, notices } from './schema';
 
 /**
- * Plain reads and writes of the `notices` table: `(db | tx, params) => rows`.
- *
- * Two reads reach into identity's tables (the unit's path and name, the author's display name):
- * identity exports no lookup service yet, and a join keeps the home-page list one query. Move
- * them behind identity's service functions once it has them.
+ * Plain reads and writes of the `notices` table: `(db | tx, params) => rows`. What a notice shows
+ * of its unit and author comes from identity's lookup functions, batched per page.
  */
 
-/** What the permission check and the presenter need of an org unit. */
-export interface UnitInfo {
-  id: string;
-  districtId: string;
-  code: string;
-  name: string;
-  kind: 'district' | 'town' | 'community' | 'grid';
-  status: 'active' | 'retired';
-  path: string;
-}
-
-const unitColumns = {
-  id: orgUnits.id,
-  districtId: orgUnits.districtId,
-  code: orgUnits.code,
-  name: orgUnits.name,
-  kind: orgUnits.kind,
-  status: orgUnits.status,
-  path: orgUnits.path,
-};
-
-export async function findUnit(db: Executor, id: string): Promise<UnitInfo | null> {
-  const [row] = await db.select(unitColumns).from(orgUnits).where(eq(orgUnits.id, id)).limit(1);
-  return row ?? null;
-}
-
-/** Demo data names units; reference names are unique enough in one district. */
-export async function findUnitByName(db: Executor, name: string): Promise<UnitInfo | null> {
-  const [row] = await db.select(unitColumns).from(orgUnits).where(eq(orgUnits.name, name)).limit(1);
-  return row ?? null;
-}
-
-/** The ids in a materialised path `/<district>/<town>/<community>/`: the unit and its ancestors. */
-export function pathIds(path: string): string[] {
-  return path.split('/').filter(Boolean);
-}
+export type UnitInfo = OrgUnitInfo;
+export { findOrgUnit as findUnit, findOrgUnitByName as findUnitByName, pathIds };
 
 /** A notice with what the presenter shows next to it. */
 export interface NoticeWithRefs {
@@ -55,17 +25,27 @@ export interface NoticeWithRefs {
   author: string | null;
 }
 
-const selection = { notice: notices, unit: unitColumns, author: accounts.displayName };
+/** Attaches units and author names to a page of notices: two queries whatever the page size. */
+async function withRefs(db: Executor, rows: NoticeRow[]): Promise<NoticeWithRefs[]> {
+  const units = await orgUnitsByIds(
+    db,
+    rows.map((r) => r.orgUnitId),
+  );
+  const authors = await accountDisplayNames(
+    db,
+    rows.flatMap((r) => (r.createdBy ? [r.createdBy] : [])),
+  );
+  return rows.map((notice) => ({
+    notice,
+    unit: units.get(notice.orgUnitId)!,
+    author: notice.createdBy ? (authors.get(notice.createdBy) ?? null) : null,
+  }));
+}
 
 export async function findNotice(db: Executor, id: string): Promise<NoticeWithRefs | null> {
-  const [row] = await db
-    .select(selection)
-    .from(notices)
-    .innerJoin(orgUnits, eq(orgUnits.id, notices.orgUnitId))
-    .leftJoin(accounts, eq(accounts.id, notices.createdBy))
-    .where(eq(notices.id, id))
-    .limit(1);
-  return row ?? null;
+  const rows = await db.select().from(notices).where(eq(notices.id, id)).limit(1);
+  const [found] = await withRefs(db, rows);
+  return found ?? null;
 }
 
 /** Position in the feed order (pinned first, newest first, id as tie-break). */
@@ -93,14 +73,13 @@ export async function listNotices(db: Executor, p: ListParams): Promise<NoticeWi
       sql`(${notices.pinned}, ${notices.publishedAt}, ${notices.id}) < (${p.after.pinned}, ${p.after.publishedAt}::timestamptz, ${p.after.id}::uuid)`,
     );
   }
-  return db
-    .select(selection)
+  const rows = await db
+    .select()
     .from(notices)
-    .innerJoin(orgUnits, eq(orgUnits.id, notices.orgUnitId))
-    .leftJoin(accounts, eq(accounts.id, notices.createdBy))
     .where(and(...where))
     .orderBy(desc(notices.pinned), desc(notices.publishedAt), desc(notices.id))
     .limit(p.limit + 1);
+  return withRefs(db, rows);
 }
 
 export async function insertNotice(tx: Executor, values: typeof notices.$inferInsert): Promise<NoticeRow> {

@@ -1,0 +1,64 @@
+import { eq, inArray } from 'drizzle-orm';
+import type { Executor } from '../../core/db/client';
+import { accounts, orgUnits } from './schema';
+
+/**
+ * What other modules may read of identity's data. They call these functions, never the tables
+ * (ARCHITECTURE.md: a module reads another's data only through its service functions).
+ */
+
+/** An org unit as other modules need it: for the permission check (`path`) and for display. */
+export interface OrgUnitInfo {
+  id: string;
+  districtId: string;
+  code: string;
+  name: string;
+  kind: 'district' | 'town' | 'community' | 'grid';
+  status: 'active' | 'retired';
+  path: string;
+}
+
+const unitColumns = {
+  id: orgUnits.id,
+  districtId: orgUnits.districtId,
+  code: orgUnits.code,
+  name: orgUnits.name,
+  kind: orgUnits.kind,
+  status: orgUnits.status,
+  path: orgUnits.path,
+};
+
+export async function findOrgUnit(db: Executor, id: string): Promise<OrgUnitInfo | null> {
+  const [row] = await db.select(unitColumns).from(orgUnits).where(eq(orgUnits.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** By name, for seeds and demo data (reference names are unique within one district). */
+export async function findOrgUnitByName(db: Executor, name: string): Promise<OrgUnitInfo | null> {
+  const [row] = await db.select(unitColumns).from(orgUnits).where(eq(orgUnits.name, name)).limit(1);
+  return row ?? null;
+}
+
+/** Several units in one query, keyed by id (for presenting a page of rows without N+1). */
+export async function orgUnitsByIds(db: Executor, ids: Iterable<string>): Promise<Map<string, OrgUnitInfo>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.select(unitColumns).from(orgUnits).where(inArray(orgUnits.id, unique));
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** The ids in a materialised path `/<district>/<town>/<community>/`: the unit and its ancestors. */
+export function pathIds(path: string): string[] {
+  return path.split('/').filter(Boolean);
+}
+
+/** Display names of accounts, in one query, keyed by id. */
+export async function accountDisplayNames(db: Executor, ids: Iterable<string>): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db
+    .select({ id: accounts.id, displayName: accounts.displayName })
+    .from(accounts)
+    .where(inArray(accounts.id, unique));
+  return new Map(rows.map((r) => [r.id, r.displayName]));
+}
