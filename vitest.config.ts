@@ -6,6 +6,8 @@ export default defineConfig({
       {
         test: {
           name: 'server',
+          // Projects with different worker caps must run in separate groups.
+          sequence: { groupOrder: 1 },
           root: 'apps/server',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
@@ -19,12 +21,14 @@ export default defineConfig({
       {
         test: {
           name: 'packages',
+          sequence: { groupOrder: 0 },
           include: ['packages/*/src/**/*.test.ts'],
         },
       },
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           root: 'e2e',
           include: ['**/*.e2e.ts'],
           testTimeout: 120_000,
