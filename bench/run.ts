@@ -5,7 +5,8 @@
  * Starts (each in its own process): a raw node:http hello server; Linli on the embedded database
  * (fresh data dir, demo data); and, when DATABASE_URL is set, Linli on that PostgreSQL server.
  * Drives each with autocannon: GET /healthz, an authenticated GET /api/v1/me, and a write
- * (PATCH /api/v1/me: one transaction with its audit row).
+ * (PATCH /api/v1/me: one transaction with its audit row), and the service-guide search box
+ * (GET /api/v1/service-items?q=…, rotating over the 135 committed resident queries).
  *
  * Env: BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 10).
  */
@@ -15,6 +16,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import queryFile from '../apps/server/src/modules/service-guide/search/data/queries.json' with {
+  type: 'json',
+};
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -105,6 +109,8 @@ async function signIn(url: string): Promise<Record<string, string>> {
   return { cookie: cookies.join('; '), origin: url };
 }
 
+const QUERIES = queryFile.queries.map((q) => q.q);
+
 interface Figure {
   rps: number;
   p99: number;
@@ -113,7 +119,7 @@ interface Figure {
 
 async function drive(
   url: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  opts: { method?: string; headers?: Record<string, string>; body?: string; paths?: string[] } = {},
 ) {
   let n = 0;
   const result = await autocannon({
@@ -122,6 +128,19 @@ async function drive(
     duration: SECONDS,
     method: (opts.method ?? 'GET') as 'GET',
     headers: opts.headers,
+    // A different query string per request (search), so the bench is not one cached answer.
+    ...(opts.paths
+      ? {
+          requests: [
+            {
+              setupRequest: (req: Record<string, unknown>) => ({
+                ...req,
+                path: opts.paths![n++ % opts.paths!.length],
+              }),
+            },
+          ],
+        }
+      : {}),
     // A distinct body per request for writes, so each is a real change with an audit row.
     ...(opts.body
       ? {
@@ -168,6 +187,15 @@ async function main() {
         row(
           `${label}: GET /api/v1/me (signed in)`,
           await drive(`${linli.url}/api/v1/me`, { headers: auth }),
+          base,
+        ),
+      );
+      lines.push(
+        row(
+          `${label}: GET /api/v1/service-items?q= (search)`,
+          await drive(`${linli.url}/api/v1/service-items?q=db`, {
+            paths: QUERIES.map((q) => `/api/v1/service-items?q=${encodeURIComponent(q)}&limit=10`),
+          }),
           base,
         ),
       );

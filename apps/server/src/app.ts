@@ -17,6 +17,8 @@ import { healthRoutes } from './core/health';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
 import { identityModule } from './modules/identity';
 import { noticesModule } from './modules/notices';
+import { calendarModule } from './modules/calendar';
+import { serviceGuideModule } from './modules/service-guide';
 import { type Clock, systemClock } from './core/clock';
 
 export interface AppDeps {
@@ -125,6 +127,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(healthRoutes);
   await app.register(identityModule, { prefix: '/api/v1' });
   await app.register(noticesModule, { prefix: '/api/v1' });
+  await app.register(calendarModule, { prefix: '/api/v1' });
+  await app.register(serviceGuideModule, { prefix: '/api/v1' });
 
   const mounts = config.serveWeb ? registerWebApps(app, config) : [];
   app.setNotFoundHandler((req, reply) => {

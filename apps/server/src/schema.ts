@@ -2,3 +2,5 @@
 export * from './core/schema';
 export * from './modules/identity/schema';
 export * from './modules/notices/schema';
+export * from './modules/calendar/schema';
+export * from './modules/service-guide/schema';

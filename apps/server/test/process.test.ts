@@ -96,5 +96,5 @@ describe('the server process', () => {
     expect(ready.status).toBe('ready');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+  }, 120_000);
 });

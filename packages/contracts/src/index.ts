@@ -4,3 +4,5 @@ export * from './identity';
 export * from './permissions';
 export * from './masking';
 export * from './notices';
+export * from './calendar';
+export * from './service-guide';

@@ -12,6 +12,7 @@ export const PERMISSIONS = {
   'pii.read': '查看完整个人信息',
   'audit.read': '查看审计日志',
   'notices.manage': '发布社区公告',
+  'calendar.manage': '维护节假日与调休日历',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const PERMISSION_CODES = Object.keys(PERMISSIONS) as Permission[];

@@ -3,6 +3,9 @@ import { type Database, openDatabase } from './db/client';
 import { runMigrations } from './db/migrate';
 import { type DemoAccount, seedDemo, seedOrgTree, syncRoles } from '../modules/identity/seed';
 import { seedDemoNotices } from '../modules/notices/seed';
+import { seedCalendar } from '../modules/calendar/seed';
+import { defaultDistrict } from '../modules/identity/lookups';
+import { seedCatalogue, seedDemoOfferings } from '../modules/service-guide/seed';
 
 /** Opens the database, applies migrations, loads reference data and (when asked) demo data. */
 export async function prepareDatabase(
@@ -13,7 +16,12 @@ export async function prepareDatabase(
   await runMigrations(database);
   await syncRoles(database.db);
   await seedOrgTree(database.db);
+  await seedCalendar(database.db);
+  await seedCatalogue(database.db, await defaultDistrict(database.db));
   const demo = config.demo ? await seedDemo(database.db, config) : [];
-  if (config.demo) await seedDemoNotices(database.db);
+  if (config.demo) {
+    await seedDemoNotices(database.db);
+    await seedDemoOfferings(database.db);
+  }
   return { database, demo };
 }

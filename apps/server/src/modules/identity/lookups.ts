@@ -62,3 +62,28 @@ export async function accountDisplayNames(db: Executor, ids: Iterable<string>): 
     .where(inArray(accounts.id, unique));
   return new Map(rows.map((r) => [r.id, r.displayName]));
 }
+
+/** Every district root unit (one per district), oldest first: for per-district reference data. */
+export async function listDistricts(db: Executor): Promise<OrgUnitInfo[]> {
+  return db.select(unitColumns).from(orgUnits).where(eq(orgUnits.kind, 'district')).orderBy(orgUnits.id);
+}
+
+const defaultDistricts = new WeakMap<Executor, string>();
+
+/**
+ * The district a public request (no sign-in) is about. A deployment serves one district today;
+ * a multi-district one will name it in the request.
+ */
+export async function defaultDistrict(db: Executor): Promise<string> {
+  const known = defaultDistricts.get(db);
+  if (known) return known;
+  const [row] = await db
+    .select({ id: orgUnits.id })
+    .from(orgUnits)
+    .where(eq(orgUnits.kind, 'district'))
+    .orderBy(orgUnits.code)
+    .limit(1);
+  if (!row) throw new Error('no district in the org tree');
+  defaultDistricts.set(db, row.id);
+  return row.id;
+}

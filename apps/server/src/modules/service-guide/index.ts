@@ -1,0 +1,10 @@
+import type { FastifyInstance } from 'fastify';
+import { serviceGuideRoutes } from './routes';
+
+/**
+ * Module `service-guide` (办事指南 and 便民服务): the catalogue and its search today; applications,
+ * office hours and the kiosk build on it. Mounted under /api/v1.
+ */
+export async function serviceGuideModule(app: FastifyInstance) {
+  await app.register(serviceGuideRoutes);
+}
