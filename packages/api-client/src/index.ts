@@ -4,6 +4,7 @@ import type {
   AccountSummary,
   AuditEntry,
   AuditQuery,
+  DepartmentRef,
   GrantCreate,
   LoginResult,
   Me,
@@ -158,6 +159,9 @@ export function createClient(options: ClientOptions = {}) {
       disable: (id: string) => post<Account>(`/accounts/${id}/disable`),
       enable: (id: string) => post<Account>(`/accounts/${id}/enable`),
       resetPassword: (id: string) => post<{ temporaryPassword: string }>(`/accounts/${id}/reset-password`),
+    },
+    departments: {
+      list: () => get<{ items: DepartmentRef[] }>('/departments'),
     },
     roles: {
       list: () => get<{ items: Role[] }>('/roles'),

@@ -167,6 +167,8 @@ export const StaffCreate = Type.Object({
   displayName: Type.String({ minLength: 1, maxLength: 40 }),
   phone: Type.Optional(Phone),
   orgUnitId: Id,
+  /** For department staff: the department they work for. */
+  departmentId: Type.Optional(Id),
   /** Optional initial password; when absent a temporary one is generated and returned once. */
   password: Type.Optional(Type.String({ maxLength: 200 })),
 });
@@ -199,6 +201,10 @@ export const PasswordChange = Type.Object({
   newPassword: Type.String({ maxLength: 200 }),
 });
 
+export const DepartmentRef = Type.Object({ id: Id, code: Type.String(), name: Type.String() });
+export type DepartmentRef = Static<typeof DepartmentRef>;
+export const DepartmentList = Type.Object({ items: Type.Array(DepartmentRef) });
+
 export const Me = Type.Object({
   id: Id,
   kind: AccountKind,
@@ -207,6 +213,8 @@ export const Me = Type.Object({
   /** The caller's own number, unmasked. */
   phone: Nullable(Type.String()),
   homeOrgUnit: Nullable(OrgUnitRef),
+  /** Department staff: the department they work for. */
+  department: Nullable(DepartmentRef),
   grants: Type.Array(Grant),
   permissions: Type.Array(Type.String()),
   mustChangePassword: Type.Boolean(),

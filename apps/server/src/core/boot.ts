@@ -1,7 +1,13 @@
 import type { Config } from '../config';
 import { type Database, openDatabase } from './db/client';
 import { runMigrations } from './db/migrate';
-import { type DemoAccount, seedDemo, seedOrgTree, syncRoles } from '../modules/identity/seed';
+import {
+  type DemoAccount,
+  seedDemo,
+  seedDepartments,
+  seedOrgTree,
+  syncRoles,
+} from '../modules/identity/seed';
 import { seedDemoNotices } from '../modules/notices/seed';
 import { seedCalendar } from '../modules/calendar/seed';
 import { defaultDistrict } from '../modules/identity/lookups';
@@ -16,6 +22,7 @@ export async function prepareDatabase(
   await runMigrations(database);
   await syncRoles(database.db);
   await seedOrgTree(database.db);
+  await seedDepartments(database.db);
   await seedCalendar(database.db);
   await seedCatalogue(database.db, await defaultDistrict(database.db));
   const demo = config.demo ? await seedDemo(database.db, config) : [];

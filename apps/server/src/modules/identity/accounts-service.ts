@@ -1,3 +1,4 @@
+import { findDepartment } from './lookups';
 import {
   type AccountQuery,
   BUILT_IN_ROLES,
@@ -326,6 +327,14 @@ export async function createStaffAccount(
     });
   }
   if (input.password !== undefined) checkPasswordPolicy(input.password, input.username, 'body/password');
+  if (input.departmentId) {
+    const department = await findDepartment(deps.db, input.departmentId);
+    if (!department || department.districtId !== unit.districtId || department.status !== 'active') {
+      throw AppError.validation([
+        { field: 'body/departmentId', message: 'is not a department of this district', code: 'invalid' },
+      ]);
+    }
+  }
   const [taken] = await deps.db
     .select({ id: accounts.id })
     .from(accounts)
@@ -348,6 +357,7 @@ export async function createStaffAccount(
           displayName: input.displayName,
           phone: input.phone ?? null,
           orgUnitId: unit.id,
+          departmentId: input.departmentId ?? null,
           passwordHash,
           passwordChangedAt: now,
           mustChangePassword: temporaryPassword !== null,

@@ -1,6 +1,6 @@
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
-import { accounts, orgUnits } from './schema';
+import { accounts, departments, orgUnits } from './schema';
 
 /**
  * What other modules may read of identity's data. They call these functions, never the tables
@@ -86,4 +86,46 @@ export async function defaultDistrict(db: Executor): Promise<string> {
   if (!row) throw new Error('no district in the org tree');
   defaultDistricts.set(db, row.id);
   return row.id;
+}
+
+export interface DepartmentInfo {
+  id: string;
+  districtId: string;
+  code: string;
+  name: string;
+  status: 'active' | 'retired';
+}
+
+export async function findDepartment(db: Executor, id: string): Promise<DepartmentInfo | null> {
+  const [row] = await db.select().from(departments).where(eq(departments.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** By name, as the service catalogue names its 受理部门. */
+export async function findDepartmentByName(db: Executor, districtId: string, name: string) {
+  const [row] = await db
+    .select()
+    .from(departments)
+    .where(and(eq(departments.districtId, districtId), eq(departments.name, name)))
+    .limit(1);
+  return (row as DepartmentInfo | undefined) ?? null;
+}
+
+export async function listDepartments(db: Executor, districtId: string): Promise<DepartmentInfo[]> {
+  return db
+    .select()
+    .from(departments)
+    .where(and(eq(departments.districtId, districtId), eq(departments.status, 'active')))
+    .orderBy(departments.code);
+}
+
+/** The department an account works for, or null. */
+export async function departmentOfAccount(db: Executor, accountId: string): Promise<DepartmentInfo | null> {
+  const [row] = await db
+    .select({ d: departments })
+    .from(accounts)
+    .innerJoin(departments, eq(departments.id, accounts.departmentId))
+    .where(eq(accounts.id, accountId))
+    .limit(1);
+  return row?.d ?? null;
 }

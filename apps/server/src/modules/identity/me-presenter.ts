@@ -3,6 +3,7 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
 import { AppError } from '../../core/errors';
 import { roleDefinition, rolePermissions } from '../../core/roles';
+import { findDepartment } from './lookups';
 import { accounts, orgUnits, roleGrants, type sessions } from './schema';
 
 type OrgUnitRow = Pick<typeof orgUnits.$inferSelect, 'id' | 'code' | 'name' | 'kind'>;
@@ -25,6 +26,7 @@ export async function presentMe(db: Executor, accountId: string): Promise<Me> {
         .where(eq(orgUnits.id, account.orgUnitId))
         .limit(1)
     : [];
+  const department = account.departmentId ? await findDepartment(db, account.departmentId) : null;
   // The same grants the permission check loads: unrevoked, on units still active.
   const grantRows = await db
     .select({
@@ -61,6 +63,7 @@ export async function presentMe(db: Executor, accountId: string): Promise<Me> {
     displayName: account.displayName,
     phone: account.phone,
     homeOrgUnit: home ? orgUnitRef(home) : null,
+    department: department ? { id: department.id, code: department.code, name: department.name } : null,
     grants,
     permissions,
     mustChangePassword: account.mustChangePassword,

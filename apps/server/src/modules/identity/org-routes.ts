@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  DepartmentList,
   IdParams,
   OrgUnitCreate,
   OrgUnitDetail,
@@ -21,6 +22,7 @@ import {
   retireOrgUnit,
   type ServiceDeps,
 } from './org-service';
+import { defaultDistrict, listDepartments } from './lookups';
 import { presentOrgUnit, presentOrgUnitDetail } from './presenters';
 
 const reads = { 400: Problem, 404: Problem };
@@ -31,6 +33,23 @@ export async function orgRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const deps = (): ServiceDeps => ({ db: app.database.db, clock: app.clock });
   const tags = ['org-units'];
+
+  app.get(
+    '/departments',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['departments'],
+        summary: 'The district’s departments (区级部门), public names and codes',
+        response: { 200: DepartmentList },
+      },
+    },
+    async (req) => {
+      const districtId = req.ctx.actor.districtId ?? (await defaultDistrict(app.database.db));
+      const rows = await listDepartments(app.database.db, districtId);
+      return { items: rows.map((d) => ({ id: d.id, code: d.code, name: d.name })) };
+    },
+  );
 
   app.get(
     '/org-units',

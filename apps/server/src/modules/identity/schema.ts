@@ -45,6 +45,25 @@ export const orgUnits = pgTable(
   ],
 );
 
+/**
+ * District departments (区级部门: 民政局, 人社局 …). Not part of the geographic tree: a department's
+ * staff hold their roles at the district, and the department says which forwarded work is theirs.
+ */
+export const departments = pgTable(
+  'departments',
+  {
+    id: idColumn(),
+    districtId: districtColumn(),
+    code: text().notNull(),
+    name: text().notNull(),
+    status: text({ enum: ['active', 'retired'] })
+      .notNull()
+      .default('active'),
+    ...timestamps(),
+  },
+  (t) => [uniqueIndex().on(t.districtId, t.code), uniqueIndex().on(t.districtId, t.name)],
+);
+
 export const accounts = pgTable(
   'accounts',
   {
@@ -56,6 +75,8 @@ export const accounts = pgTable(
     displayName: text().notNull(),
     /** Staff: the unit the account belongs to. Residents: their home community (may be null). */
     orgUnitId: uuid().references(() => orgUnits.id),
+    /** Department staff: the department they work for. */
+    departmentId: uuid().references(() => departments.id),
     passwordHash: text(),
     passwordChangedAt: tstz(),
     mustChangePassword: boolean().notNull().default(false),

@@ -6,7 +6,8 @@ import { systemContext } from '../../core/context';
 import type { Db, Executor } from '../../core/db/client';
 import { uuidv7 } from '../../core/db/columns';
 import orgData from './data/org-units.json' with { type: 'json' };
-import { accounts, orgUnits, roleGrants, roles } from './schema';
+import departmentData from './data/departments.json' with { type: 'json' };
+import { accounts, departments, orgUnits, roleGrants, roles } from './schema';
 import { hashPassword } from './password';
 
 /** Makes sure every built-in role has its settings row. */
@@ -85,6 +86,31 @@ export async function seedOrgTree(db: Db): Promise<{ created: boolean }> {
   return { created: true };
 }
 
+/** Loads the district's departments (reference data) once per district. */
+export async function seedDepartments(db: Db) {
+  const districts = await db.select({ id: orgUnits.id }).from(orgUnits).where(eq(orgUnits.kind, 'district'));
+  for (const d of districts) {
+    const [n] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(departments)
+      .where(eq(departments.districtId, d.id));
+    if (Number(n?.n ?? 0) > 0) continue;
+    await db.transaction(async (tx) => {
+      await tx
+        .insert(departments)
+        .values(departmentData.departments.map((x) => ({ districtId: d.id, ...x })));
+      await writeAudit(tx, systemContext(d.id), {
+        action: 'department.seed',
+        entityType: 'department',
+        entityId: null,
+        orgUnitId: d.id,
+        districtId: d.id,
+        note: { departments: departmentData.departments.length },
+      });
+    });
+  }
+}
+
 export interface DemoAccount {
   login: string;
   role: string;
@@ -151,7 +177,18 @@ export async function seedDemo(db: Db, config: Config): Promise<DemoAccount[]> {
         role: 'community_worker',
         phone: '13800000102',
       },
+      {
+        username: 'minzheng-staff',
+        displayName: '民政局张科员',
+        unit: district,
+        role: 'department_staff',
+        phone: '13800000103',
+        department: '罗江区民政局',
+      },
     ];
+    const deptRows = await tx.select().from(departments).where(eq(departments.districtId, district.id));
+    const departmentOf = (s: { department?: string }) =>
+      deptRows.find((d) => d.name === s.department)?.id ?? null;
     for (const s of staff) {
       const [acc] = await tx
         .insert(accounts)
@@ -162,6 +199,7 @@ export async function seedDemo(db: Db, config: Config): Promise<DemoAccount[]> {
           phone: s.phone,
           displayName: s.displayName,
           orgUnitId: s.unit.id,
+          departmentId: departmentOf(s),
           passwordHash,
           passwordChangedAt: new Date(),
         })
