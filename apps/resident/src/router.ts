@@ -8,6 +8,8 @@ declare module 'vue-router' {
     tab?: 'home' | 'me';
     /** i18n key of the page title (WeChat shows document.title in its top bar). */
     title?: string;
+    /** The service-room kiosk: full-screen large-type layout, no phone column, no tab bar. */
+    kiosk?: boolean;
   }
 }
 
@@ -28,6 +30,35 @@ export const router = createRouter({
       component: () => import('./pages/notices/detail.vue'),
       props: true,
       meta: { title: 'notices.detailTitle' },
+    },
+    {
+      path: '/guide',
+      name: 'guide',
+      component: () => import('./pages/guide/index.vue'),
+      meta: { title: 'guide.title' },
+    },
+    {
+      path: '/guide/:id',
+      name: 'guide-item',
+      component: () => import('./pages/guide/item.vue'),
+      props: true,
+      meta: { title: 'guide.itemTitle' },
+    },
+    // The kiosk is its own lazy chunk tree: nothing of it is in the phone app's entry.
+    {
+      path: '/kiosk',
+      component: () => import('./pages/kiosk/layout.vue'),
+      meta: { kiosk: true, title: 'kiosk.title' },
+      children: [
+        { path: '', name: 'kiosk', component: () => import('./pages/kiosk/home.vue') },
+        {
+          path: 'item/:id',
+          name: 'kiosk-item',
+          component: () => import('./pages/kiosk/item.vue'),
+          props: true,
+        },
+        { path: 'login', name: 'kiosk-login', component: () => import('./pages/kiosk/login.vue') },
+      ],
     },
     {
       path: '/login',

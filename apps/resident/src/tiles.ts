@@ -16,6 +16,13 @@ export interface HomeTile {
 
 export const HOME_TILES: HomeTile[] = [
   {
+    key: 'guide',
+    title: 'tiles.guide',
+    description: 'tiles.guideDesc',
+    icon: 'guide-o',
+    to: { name: 'guide' },
+  },
+  {
     key: 'notices',
     title: 'tiles.notices',
     description: 'tiles.noticesDesc',

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -19,6 +20,8 @@ import { identityModule } from './modules/identity';
 import { noticesModule } from './modules/notices';
 import { calendarModule } from './modules/calendar';
 import { serviceGuideModule } from './modules/service-guide';
+import { messagesModule } from './modules/messages';
+import { MAX_FILE_BYTES, MAX_FILES } from './core/files';
 import { type Clock, systemClock } from './core/clock';
 
 export interface AppDeps {
@@ -97,6 +100,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     hsts: config.env === 'production',
   });
   await app.register(rateLimit, { global: false });
+  // Uploads (core/files.ts): routes read parts themselves; these are the outer bounds.
+  await app.register(multipart, {
+    limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES + 1, fields: 50, fieldSize: 64 * 1024, parts: 200 },
+  });
   registerRequestPipeline(app, config, database);
 
   await app.register(swagger, {
@@ -129,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(noticesModule, { prefix: '/api/v1' });
   await app.register(calendarModule, { prefix: '/api/v1' });
   await app.register(serviceGuideModule, { prefix: '/api/v1' });
+  await app.register(messagesModule, { prefix: '/api/v1' });
 
   const mounts = config.serveWeb ? registerWebApps(app, config) : [];
   app.setNotFoundHandler((req, reply) => {

@@ -4,3 +4,7 @@ export * from './modules/identity/schema';
 export * from './modules/notices/schema';
 export * from './modules/calendar/schema';
 export * from './modules/service-guide/schema';
+export * from './modules/service-guide/office-hours-schema';
+export * from './modules/service-guide/checklist-schema';
+export * from './modules/service-guide/applications-schema';
+export * from './modules/messages/schema';

@@ -1,4 +1,19 @@
 import type {
+  Application,
+  ApplicationMineQuery,
+  ApplicationPage,
+  ApplicationQuery,
+  Message,
+  MessagePage,
+  MessageQuery,
+  RateBody,
+  RefuseBody,
+  RequestMoreBody,
+  ResultReadyBody,
+  StepNoteBody,
+  VisitCreate,
+} from '@linli/contracts';
+import type {
   Account,
   AccountQuery,
   AccountSummary,
@@ -19,8 +34,29 @@ import type {
   OrgUnitRename,
   OrgUnitRetire,
   Role,
+  ServiceItemDetail,
+  ServiceItemQuery,
+  ServiceItemSummary,
   Session,
   StaffCreate,
+} from '@linli/contracts';
+
+import type {
+  Checklist,
+  OfferingAdmin,
+  OfferingUpsert,
+  OfficeHourAttendee,
+  OfficeHourBooking,
+  OfficeHourCreate,
+  OfficeHourMyBooking,
+  OfficeHourQuery,
+  OfficeHourSession,
+  ServiceItemAdmin,
+  ServiceItemCreate,
+  ServiceItemDraft,
+  ServiceItemVersion,
+  ServiceItemVersionSummary,
+  ServiceSynonym,
 } from '@linli/contracts';
 
 export * from './problem';
@@ -29,6 +65,13 @@ import { ApiError, type ProblemBody } from './problem';
 export interface PageOf<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/** `GET /service-items/facets`: what the guide can be browsed by, with item counts. */
+export interface ServiceFacetsBody {
+  departments: { name: string; count: number }[];
+  lifeEvents: { name: string; count: number }[];
+  modes: { mode: 'direct' | 'proxy'; count: number }[];
 }
 
 export interface ClientOptions {
@@ -66,7 +109,9 @@ export function createClient(options: ClientOptions = {}) {
     init: { query?: Query; body?: unknown; quiet401?: boolean; headers?: Record<string, string> } = {},
   ): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', ...(init.headers ?? {}) };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    // FormData (uploads) sets its own multipart content type with the boundary.
+    const isForm = typeof FormData !== 'undefined' && init.body instanceof FormData;
+    if (init.body !== undefined && !isForm) headers['content-type'] = 'application/json';
     if (method !== 'GET') {
       const csrf = readCookie('linli_csrf');
       if (csrf) headers['x-csrf-token'] = csrf;
@@ -77,7 +122,8 @@ export function createClient(options: ClientOptions = {}) {
         method,
         headers,
         credentials: 'same-origin',
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        body:
+          init.body === undefined ? undefined : isForm ? (init.body as FormData) : JSON.stringify(init.body),
       });
     } catch (cause) {
       throw new ApiError(
@@ -173,9 +219,129 @@ export function createClient(options: ClientOptions = {}) {
       create: (body: NoticeCreate) => post<Notice>('/notices', body),
       retract: (id: string) => post<Notice>(`/notices/${id}/retract`),
     },
+    // Service guide (办事指南): public, no sign-in needed.
+    serviceItems: {
+      search: (q: ServiceItemQuery = {}) =>
+        get<{ items: ServiceItemSummary[] }>('/service-items', q as Query),
+      facets: () => get<ServiceFacetsBody>('/service-items/facets'),
+      get: (id: string, q: { orgUnitId?: string } = {}) =>
+        get<ServiceItemDetail>(`/service-items/${encodeURIComponent(id)}`, q as Query),
+    },
     audit: {
       list: (q: AuditQuery = {}) => get<PageOf<AuditEntry>>('/audit', q as Query),
       get: (id: string) => get<AuditEntry>(`/audit/${id}`),
+    },
+    // ---- Catalogue editor (catalogue.manage): drafts, publishing, history, synonyms, .xlsx ----
+    catalogue: {
+      create: (body: ServiceItemCreate) => post<ServiceItemAdmin>('/service-items', body),
+      saveDraft: (id: string, body: ServiceItemDraft) =>
+        request<ServiceItemAdmin>('PUT', `/service-items/${id}/draft`, { body }),
+      publish: (id: string) => post<ServiceItemAdmin>(`/service-items/${id}/publish`),
+      retire: (id: string) => post<ServiceItemAdmin>(`/service-items/${id}/retire`),
+      versions: (id: string) => get<{ items: ServiceItemVersionSummary[] }>(`/service-items/${id}/versions`),
+      version: (id: string, version: number) =>
+        get<ServiceItemVersion>(`/service-items/${id}/versions/${version}`),
+      /** The URL of the .xlsx export, for a download link (the session cookie goes along). */
+      exportUrl: () => `${base}/service-items/export.xlsx`,
+      /**
+       * Uploads a catalogue .xlsx. Resolves to `{ created, updated }`; a 422 ApiError carries
+       * `problem.errors: [{ row, field, message }]` listing every bad row.
+       */
+      importXlsx: async (file: Blob, opts: { publish?: boolean } = {}) => {
+        const form = new FormData();
+        form.append('file', file, 'catalogue.xlsx');
+        const headers: Record<string, string> = { accept: 'application/json' };
+        const csrf = readCookie('linli_csrf');
+        if (csrf) headers['x-csrf-token'] = csrf;
+        const res = await doFetch(`${base}/service-items/import${toQuery({ publish: opts.publish })}`, {
+          method: 'POST',
+          headers,
+          credentials: 'same-origin',
+          body: form,
+        });
+        const data = (await res.json().catch(() => undefined)) as unknown;
+        if (!res.ok) {
+          const problem: ProblemBody =
+            data && typeof data === 'object' && 'code' in data
+              ? (data as ProblemBody)
+              : { type: 'about:blank', title: res.statusText, status: res.status, code: 'internal' };
+          const error = new ApiError(res.status, problem);
+          if (res.status === 401) options.onUnauthenticated?.(error);
+          throw error;
+        }
+        return data as { created: number; updated: number };
+      },
+      synonyms: () => get<{ items: ServiceSynonym[] }>('/service-synonyms'),
+      addSynonym: (terms: string[]) => post<ServiceSynonym>('/service-synonyms', { terms }),
+      removeSynonym: (id: string) => request<void>('DELETE', `/service-synonyms/${id}`),
+    },
+    // ---- Community offerings (offerings.manage) ----
+    offerings: {
+      list: (orgUnitId: string) => get<{ items: OfferingAdmin[] }>(`/org-units/${orgUnitId}/offerings`),
+      put: (orgUnitId: string, itemId: string, body: OfferingUpsert) =>
+        request<OfferingAdmin>('PUT', `/org-units/${orgUnitId}/offerings/${itemId}`, { body }),
+      remove: (orgUnitId: string, itemId: string) =>
+        request<OfferingAdmin>('DELETE', `/org-units/${orgUnitId}/offerings/${itemId}`),
+    },
+    // ---- Office hours (区级部门下沉): public list, resident booking, staff management ----
+    officeHours: {
+      list: (q: OfficeHourQuery = {}) => get<{ items: OfficeHourSession[] }>('/office-hours', q as Query),
+      get: (id: string) => get<OfficeHourSession>(`/office-hours/${id}`),
+      create: (body: OfficeHourCreate) => post<OfficeHourSession>('/office-hours', body),
+      cancelSession: (id: string) => post<OfficeHourSession>(`/office-hours/${id}/cancel`),
+      attendees: (id: string) => get<{ items: OfficeHourAttendee[] }>(`/office-hours/${id}/bookings`),
+      book: (id: string) => post<OfficeHourBooking>(`/office-hours/${id}/bookings`),
+      cancel: (id: string, bookingId: string) =>
+        post<OfficeHourBooking>(`/office-hours/${id}/bookings/${bookingId}/cancel`),
+      checkIn: (id: string, bookingId: string) =>
+        post<OfficeHourBooking>(`/office-hours/${id}/bookings/${bookingId}/check-in`),
+      mine: () => get<{ items: OfficeHourMyBooking[] }>('/office-hours/mine'),
+    },
+    // ---- A resident's material checklists, synced from the device ----
+    checklists: {
+      get: (itemId: string) => get<Checklist>(`/me/checklists/${itemId}`),
+      put: (itemId: string, checked: string[]) =>
+        request<Checklist>('PUT', `/me/checklists/${itemId}`, { body: { checked } }),
+    },
+    // ---- Applications (办件): resident submissions, the staff workbench, workflow steps ----
+    applications: {
+      /** multipart: itemId, orgUnitId, note?, appointmentAt? (direct items), then per file `materialName` + `files`. */
+      submit: (form: FormData, idempotencyKey?: string) =>
+        request<Application>('POST', '/applications', {
+          body: form,
+          headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+        }),
+      mine: (q: ApplicationMineQuery = {}) => get<ApplicationPage>('/applications/mine', q as Query),
+      list: (q: ApplicationQuery = {}) => get<ApplicationPage>('/applications', q as Query),
+      get: (id: string) => get<Application>(`/applications/${encodeURIComponent(id)}`),
+      /** The authorised download URL of a material (use as <img src> / link; cookies carry the session). */
+      fileUrl: (id: string, fileId: string) => `${base}/applications/${id}/files/${fileId}`,
+      preReview: (id: string, body: StepNoteBody = {}) =>
+        post<Application>(`/applications/${id}/pre-review`, body),
+      requestMore: (id: string, body: RequestMoreBody) =>
+        post<Application>(`/applications/${id}/request-more`, body),
+      /** multipart: per file `materialName` + `files`. */
+      addMaterials: (id: string, form: FormData) =>
+        request<Application>('POST', `/applications/${id}/add-materials`, { body: form }),
+      accept: (id: string, body: StepNoteBody = {}) => post<Application>(`/applications/${id}/accept`, body),
+      forward: (id: string, body: StepNoteBody = {}) =>
+        post<Application>(`/applications/${id}/forward`, body),
+      complete: (id: string, body: StepNoteBody = {}) =>
+        post<Application>(`/applications/${id}/complete`, body),
+      refuse: (id: string, body: RefuseBody) => post<Application>(`/applications/${id}/refuse`, body),
+      resultReady: (id: string, body: ResultReadyBody) =>
+        post<Application>(`/applications/${id}/result-ready`, body),
+      finish: (id: string, body: StepNoteBody = {}) => post<Application>(`/applications/${id}/finish`, body),
+      rate: (id: string, body: RateBody) => post<Application>(`/applications/${id}/rate`, body),
+      withdraw: (id: string, body: StepNoteBody = {}) =>
+        post<Application>(`/applications/${id}/withdraw`, body),
+      recordVisit: (id: string, body: VisitCreate = {}) =>
+        post<Application>(`/applications/${id}/visits`, body),
+    },
+    // ---- In-app messages of the signed-in account ----
+    messages: {
+      list: (q: MessageQuery = {}) => get<MessagePage>('/messages', q as Query),
+      read: (id: string) => post<Message>(`/messages/${id}/read`, {}),
     },
   };
 }

@@ -51,6 +51,12 @@ export const ERROR_CODES = [
   'self-action',
   'staff-only',
   'role-not-for-residents',
+  'item-not-offered',
+  'file-type',
+  'file-too-large',
+  'too-many-files',
+  'not-a-proxy-item',
+  'idempotency-in-progress',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -6,3 +6,6 @@ export * from './masking';
 export * from './notices';
 export * from './calendar';
 export * from './service-guide';
+export * from './applications';
+export * from './messages';
+export * from './office-hours';

@@ -13,6 +13,11 @@ export const PERMISSIONS = {
   'audit.read': '查看审计日志',
   'notices.manage': '发布社区公告',
   'calendar.manage': '维护节假日与调休日历',
+  'applications.handle': '办理社区办件（预审、受理、转办、办结）',
+  'applications.department': '办理转至本部门的办件',
+  'catalogue.manage': '维护办事事项目录与同义词',
+  'offerings.manage': '维护社区便民服务室事项',
+  'office_hours.manage': '安排部门下沉坐班',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const PERMISSION_CODES = Object.keys(PERMISSIONS) as Permission[];
@@ -55,6 +60,8 @@ export const BUILT_IN_ROLES = [
       'roles.grant',
       'audit.read',
       'notices.manage',
+      'offerings.manage',
+      'applications.handle',
     ],
   },
   {
@@ -70,13 +77,15 @@ export const BUILT_IN_ROLES = [
       'audit.read',
       'pii.read',
       'notices.manage',
+      'offerings.manage',
+      'applications.handle',
     ],
   },
   {
     code: 'community_worker',
     name: { 'zh-CN': '社区工作者', en: 'Community worker' },
     grantableAt: ['community', 'grid'],
-    permissions: ['org.read', 'accounts.read', 'notices.manage'],
+    permissions: ['org.read', 'accounts.read', 'notices.manage', 'offerings.manage', 'applications.handle'],
   },
   {
     code: 'grid_worker',
@@ -94,7 +103,7 @@ export const BUILT_IN_ROLES = [
     code: 'department_staff',
     name: { 'zh-CN': '区级部门工作人员', en: 'District department staff' },
     grantableAt: ['district'],
-    permissions: ['org.read'],
+    permissions: ['org.read', 'office_hours.manage', 'applications.department'],
   },
   {
     code: 'cobuild_unit',

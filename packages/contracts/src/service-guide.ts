@@ -108,3 +108,145 @@ export const ServiceFacets = Type.Object({
   lifeEvents: Type.Array(Type.Object({ name: Type.String(), count: Type.Integer() })),
   modes: Type.Array(Type.Object({ mode: ServiceMode, count: Type.Integer() })),
 });
+
+// ---- Catalogue management (catalogue.manage) ----
+
+export const ServiceItemStatus = Type.Union([
+  Type.Literal('draft'),
+  Type.Literal('published'),
+  Type.Literal('retired'),
+]);
+export const ServiceItemVersionStatus = Type.Union([
+  Type.Literal('draft'),
+  Type.Literal('published'),
+  Type.Literal('superseded'),
+]);
+
+export const ServiceItemCreate = Type.Object(
+  {
+    code: Type.String({ pattern: '^[A-Za-z0-9_-]{1,20}$' }),
+    mode: ServiceMode,
+    guide: ServiceGuide,
+    changeNote: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type ServiceItemCreate = Static<typeof ServiceItemCreate>;
+
+export const ServiceItemDraft = Type.Object(
+  { guide: ServiceGuide, changeNote: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export type ServiceItemDraft = Static<typeof ServiceItemDraft>;
+
+/** An item as the catalogue editor sees it: its state and which versions are live and pending. */
+export const ServiceItemAdmin = Type.Object({
+  id: Id,
+  code: Type.String(),
+  mode: ServiceMode,
+  status: ServiceItemStatus,
+  name: Type.String(),
+  department: Type.String(),
+  publishedVersion: Nullable(Type.Integer()),
+  publishedAt: Nullable(IsoTime),
+  draftVersion: Nullable(Type.Integer()),
+  updatedAt: IsoTime,
+});
+export type ServiceItemAdmin = Static<typeof ServiceItemAdmin>;
+
+export const ServiceItemVersionSummary = Type.Object({
+  version: Type.Integer(),
+  status: ServiceItemVersionStatus,
+  name: Type.String(),
+  changeNote: Nullable(Type.String()),
+  createdAt: IsoTime,
+  publishedAt: Nullable(IsoTime),
+});
+export type ServiceItemVersionSummary = Static<typeof ServiceItemVersionSummary>;
+export const ServiceItemVersionList = Type.Object({ items: Type.Array(ServiceItemVersionSummary) });
+
+export const ServiceItemVersion = Type.Object({
+  itemId: Id,
+  version: Type.Integer(),
+  status: ServiceItemVersionStatus,
+  changeNote: Nullable(Type.String()),
+  createdAt: IsoTime,
+  publishedAt: Nullable(IsoTime),
+  guide: ServiceGuide,
+});
+export type ServiceItemVersion = Static<typeof ServiceItemVersion>;
+export const ServiceItemVersionParams = Type.Object({ id: Id, version: Type.Integer({ minimum: 1 }) });
+
+export const ServiceSynonym = Type.Object({ id: Id, terms: Type.Array(Type.String()) });
+export type ServiceSynonym = Static<typeof ServiceSynonym>;
+export const ServiceSynonymList = Type.Object({ items: Type.Array(ServiceSynonym) });
+export const ServiceSynonymCreate = Type.Object(
+  {
+    terms: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), { minItems: 2, maxItems: 20 }),
+  },
+  { additionalProperties: false },
+);
+export type ServiceSynonymCreate = Static<typeof ServiceSynonymCreate>;
+
+/** The result of an .xlsx catalogue import applied whole. */
+export const CatalogueImportResult = Type.Object({ created: Type.Integer(), updated: Type.Integer() });
+export const CatalogueImportQuery = Type.Object({
+  /** Publish every imported row at once (default: leave each as a draft to review). */
+  publish: Type.Optional(Type.Boolean()),
+});
+/** 422 of an import: every bad row, by its spreadsheet row number and column name. */
+export const CatalogueImportProblem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    code: Type.String(),
+    errors: Type.Array(Type.Object({ row: Type.Integer(), field: Type.String(), message: Type.String() })),
+  },
+  { additionalProperties: true },
+);
+
+// ---- Community offerings (offerings.manage) ----
+
+export const OfferingUpsert = Type.Object(
+  {
+    location: Type.String({ minLength: 1, maxLength: 200 }),
+    hours: Type.String({ minLength: 1, maxLength: 200 }),
+    phone: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
+  },
+  { additionalProperties: false },
+);
+export type OfferingUpsert = Static<typeof OfferingUpsert>;
+export const OfferingAdmin = Type.Object({
+  itemId: Id,
+  itemCode: Type.String(),
+  itemName: Type.String(),
+  mode: ServiceMode,
+  location: Type.String(),
+  hours: Type.String(),
+  phone: Nullable(Type.String()),
+  active: Type.Boolean(),
+  updatedAt: IsoTime,
+});
+export type OfferingAdmin = Static<typeof OfferingAdmin>;
+export const OfferingList = Type.Object({ items: Type.Array(OfferingAdmin) });
+export const OfferingParams = Type.Object({ id: Id, itemId: Id });
+
+// ---- A resident's material checklist, synced from the device ----
+
+export const ChecklistParams = Type.Object({ itemId: Id });
+export const Checklist = Type.Object({
+  itemId: Id,
+  /** Names of the ticked materials. */
+  checked: Type.Array(Type.String()),
+  /** Null when nothing was synced yet. */
+  updatedAt: Nullable(IsoTime),
+});
+export type Checklist = Static<typeof Checklist>;
+export const ChecklistUpdate = Type.Object(
+  { checked: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 }) },
+  { additionalProperties: false },
+);
+export type ChecklistUpdate = Static<typeof ChecklistUpdate>;

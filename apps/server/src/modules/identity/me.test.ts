@@ -62,8 +62,10 @@ describe('GET /me', () => {
       [
         'accounts.manage',
         'accounts.read',
+        'applications.handle',
         'audit.read',
         'notices.manage',
+        'offerings.manage',
         'org.manage',
         'org.read',
         'pii.read',
@@ -87,7 +89,13 @@ describe('GET /me', () => {
       'community_worker',
       'grid_worker',
     ]);
-    expect(me.permissions).toEqual(['accounts.read', 'notices.manage', 'org.read']);
+    expect(me.permissions).toEqual([
+      'accounts.read',
+      'applications.handle',
+      'notices.manage',
+      'offerings.manage',
+      'org.read',
+    ]);
   });
 });
 

@@ -1,4 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { applicationRoutes } from './applications-routes';
+import { catalogueAdminRoutes } from './catalogue-admin-routes';
+import { checklistRoutes } from './checklist-routes';
+import { officeHoursRoutes } from './office-hours-routes';
 import { serviceGuideRoutes } from './routes';
 
 /**
@@ -7,4 +11,8 @@ import { serviceGuideRoutes } from './routes';
  */
 export async function serviceGuideModule(app: FastifyInstance) {
   await app.register(serviceGuideRoutes);
+  await app.register(applicationRoutes);
+  await app.register(catalogueAdminRoutes);
+  await app.register(officeHoursRoutes);
+  await app.register(checklistRoutes);
 }

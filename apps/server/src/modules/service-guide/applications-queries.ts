@@ -1,0 +1,126 @@
+import type { ApplicationStatus } from '@linli/contracts';
+import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../core/db/client';
+import {
+  type ApplicationRow,
+  applicationEvents,
+  applicationFiles,
+  applications,
+  applicationVisits,
+} from './applications-schema';
+import { RUNNING_STATES } from './applications-workflow';
+
+/** Plain reads and writes of the application tables: `(db | tx, params) => rows`. */
+
+export async function findApplication(db: Executor, id: string): Promise<ApplicationRow | null> {
+  const [row] = await db.select().from(applications).where(eq(applications.id, id)).limit(1);
+  return row ?? null;
+}
+
+export async function insertApplication(tx: Executor, values: typeof applications.$inferInsert) {
+  const [row] = await tx.insert(applications).values(values).returning();
+  return row!;
+}
+
+/** The race-safe step: updates only while the application is still in `from`; null otherwise. */
+export async function updateFromStatus(
+  tx: Executor,
+  id: string,
+  from: ApplicationStatus,
+  set: Partial<typeof applications.$inferInsert>,
+): Promise<ApplicationRow | null> {
+  const [row] = await tx
+    .update(applications)
+    .set(set)
+    .where(and(eq(applications.id, id), eq(applications.status, from)))
+    .returning();
+  return row ?? null;
+}
+
+export async function insertEvent(tx: Executor, values: typeof applicationEvents.$inferInsert) {
+  await tx.insert(applicationEvents).values(values);
+}
+
+export async function insertFiles(tx: Executor, rows: (typeof applicationFiles.$inferInsert)[]) {
+  if (rows.length) await tx.insert(applicationFiles).values(rows);
+}
+
+export async function countFiles(db: Executor, applicationId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(applicationFiles)
+    .where(eq(applicationFiles.applicationId, applicationId));
+  return Number(row?.n ?? 0);
+}
+
+export async function filesOf(db: Executor, applicationId: string) {
+  return db
+    .select()
+    .from(applicationFiles)
+    .where(eq(applicationFiles.applicationId, applicationId))
+    .orderBy(asc(applicationFiles.createdAt), asc(applicationFiles.id));
+}
+
+export async function findFile(db: Executor, applicationId: string, fileId: string) {
+  const [row] = await db
+    .select()
+    .from(applicationFiles)
+    .where(and(eq(applicationFiles.id, fileId), eq(applicationFiles.applicationId, applicationId)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function eventsOf(db: Executor, applicationId: string) {
+  return db
+    .select()
+    .from(applicationEvents)
+    .where(eq(applicationEvents.applicationId, applicationId))
+    .orderBy(asc(applicationEvents.at), asc(applicationEvents.id));
+}
+
+export async function visitsOf(db: Executor, applicationId: string) {
+  return db
+    .select()
+    .from(applicationVisits)
+    .where(eq(applicationVisits.applicationId, applicationId))
+    .orderBy(asc(applicationVisits.at), asc(applicationVisits.id));
+}
+
+/** Records a visit and bumps the application's count; returns the new count. */
+export async function insertVisit(tx: Executor, values: typeof applicationVisits.$inferInsert, at: Date) {
+  await tx.insert(applicationVisits).values(values);
+  const [row] = await tx
+    .update(applications)
+    .set({ visits: sql`${applications.visits} + 1`, updatedAt: at })
+    .where(eq(applications.id, values.applicationId))
+    .returning({ visits: applications.visits });
+  return row!.visits;
+}
+
+/** 1 when past the deadline and still running, else 0: the workbench sorts on it. */
+export const overdueExpr = (now: Date) =>
+  sql<number>`(CASE WHEN ${applications.status} IN (${sql.join(
+    RUNNING_STATES.map((s) => sql`${s}`),
+    sql`, `,
+  )}) AND ${applications.dueAt} < ${now.toISOString()}::timestamptz THEN 1 ELSE 0 END)`;
+
+export interface WorkbenchCursor {
+  overdue: 0 | 1;
+  id: string;
+}
+
+/** One page of a list: overdue first, newest first; one row more than asked. */
+export async function listApplications(
+  db: Executor,
+  p: { visible: SQL; filters: SQL[]; now: Date; after?: WorkbenchCursor; limit: number },
+): Promise<ApplicationRow[]> {
+  const overdue = overdueExpr(p.now);
+  const where: SQL[] = [p.visible, ...p.filters];
+  if (p.after) where.push(sql`(${overdue}, ${applications.id}) < (${p.after.overdue}, ${p.after.id}::uuid)`);
+  return db
+    .select()
+    .from(applications)
+    .where(and(...where))
+    .orderBy(desc(overdue), desc(applications.id))
+    .limit(p.limit + 1);
+}
