@@ -44,6 +44,32 @@ export const router = createRouter({
       props: true,
       meta: { title: 'guide.itemTitle' },
     },
+    {
+      path: '/guide/:id/apply',
+      name: 'apply',
+      component: () => import('./pages/apply/index.vue'),
+      props: true,
+      meta: { title: 'apply.title' },
+    },
+    {
+      path: '/applications',
+      name: 'applications',
+      component: () => import('./pages/applications/index.vue'),
+      meta: { title: 'applications.title' },
+    },
+    {
+      path: '/applications/:id',
+      name: 'application',
+      component: () => import('./pages/applications/detail.vue'),
+      props: true,
+      meta: { title: 'applications.detailTitle' },
+    },
+    {
+      path: '/messages',
+      name: 'messages',
+      component: () => import('./pages/messages/index.vue'),
+      meta: { title: 'messages.title' },
+    },
     // The kiosk is its own lazy chunk tree: nothing of it is in the phone app's entry.
     {
       path: '/kiosk',

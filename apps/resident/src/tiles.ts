@@ -23,6 +23,13 @@ export const HOME_TILES: HomeTile[] = [
     to: { name: 'guide' },
   },
   {
+    key: 'applications',
+    title: 'tiles.applications',
+    description: 'tiles.applicationsDesc',
+    icon: 'orders-o',
+    to: { name: 'applications' },
+  },
+  {
     key: 'notices',
     title: 'tiles.notices',
     description: 'tiles.noticesDesc',
