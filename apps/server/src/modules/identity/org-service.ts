@@ -264,22 +264,29 @@ export async function renameOrgUnit(
       fullName: input.fullName === undefined ? unit.fullName : input.fullName,
     };
     if (next.name === unit.name && next.fullName === unit.fullName) return;
-    const [after] = await tx
-      .update(orgUnits)
-      .set({ ...next, updatedAt: deps.clock.now() })
-      .where(eq(orgUnits.id, id))
-      .returning();
-    await writeAudit(tx, ctx, {
-      action: 'org_unit.rename',
-      entityType: 'org_unit',
-      entityId: id,
-      orgUnitId: id,
-      districtId: unit.districtId,
-      before: auditedFields(unit),
-      after: auditedFields(after!),
-    });
+    await updateAudited(tx, ctx, unit, 'org_unit.rename', { ...next, updatedAt: deps.clock.now() });
   });
   return getOrgUnitDetail(deps.db, id);
+}
+
+/** Updates one unit's own columns and writes the audit row with before → after: one step of the service. */
+async function updateAudited(
+  tx: Executor,
+  ctx: RequestContext,
+  unit: OrgUnitRow,
+  action: string,
+  changes: Partial<typeof orgUnits.$inferInsert>,
+) {
+  const [after] = await tx.update(orgUnits).set(changes).where(eq(orgUnits.id, unit.id)).returning();
+  await writeAudit(tx, ctx, {
+    action,
+    entityType: 'org_unit',
+    entityId: unit.id,
+    orgUnitId: unit.id,
+    districtId: unit.districtId,
+    before: auditedFields(unit),
+    after: auditedFields(after!),
+  });
 }
 
 /**
@@ -373,24 +380,12 @@ export async function retireOrgUnit(
         { activeChildren },
       );
     }
-    const [after] = await tx
-      .update(orgUnits)
-      .set({
-        status: 'retired',
-        retiredAt: deps.clock.now(),
-        retiredReason: reason,
-        updatedAt: deps.clock.now(),
-      })
-      .where(eq(orgUnits.id, id))
-      .returning();
-    await writeAudit(tx, ctx, {
-      action: 'org_unit.retire',
-      entityType: 'org_unit',
-      entityId: id,
-      orgUnitId: id,
-      districtId: unit.districtId,
-      before: auditedFields(unit),
-      after: auditedFields(after!),
+    const now = deps.clock.now();
+    await updateAudited(tx, ctx, unit, 'org_unit.retire', {
+      status: 'retired',
+      retiredAt: now,
+      retiredReason: reason,
+      updatedAt: now,
     });
   });
   return getOrgUnitDetail(deps.db, id);
@@ -414,19 +409,11 @@ export async function reinstateOrgUnit(
         `The parent unit ${parent.name} is retired; reinstate it first.`,
       );
     }
-    const [after] = await tx
-      .update(orgUnits)
-      .set({ status: 'active', retiredAt: null, retiredReason: null, updatedAt: deps.clock.now() })
-      .where(eq(orgUnits.id, id))
-      .returning();
-    await writeAudit(tx, ctx, {
-      action: 'org_unit.reinstate',
-      entityType: 'org_unit',
-      entityId: id,
-      orgUnitId: id,
-      districtId: unit.districtId,
-      before: auditedFields(unit),
-      after: auditedFields(after!),
+    await updateAudited(tx, ctx, unit, 'org_unit.reinstate', {
+      status: 'active',
+      retiredAt: null,
+      retiredReason: null,
+      updatedAt: deps.clock.now(),
     });
   });
   return getOrgUnitDetail(deps.db, id);
