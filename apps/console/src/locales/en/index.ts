@@ -1,4 +1,7 @@
 import type { Messages } from '../types';
+import catalogue from './catalogue';
+import applications from './applications';
+import officeHours from './officeHours';
 
 const en: Messages = {
   app: {
@@ -54,6 +57,7 @@ const en: Messages = {
     notices: 'Notices',
     profile: 'My account',
     groups: {
+      service: 'Services',
       workbench: 'Workbench',
       system: 'Administration',
       community: 'Community services',
@@ -577,6 +581,9 @@ const en: Messages = {
       manage: 'Publish notices',
     },
   },
+  catalogue,
+  applications,
+  officeHours,
 };
 
 export default en;

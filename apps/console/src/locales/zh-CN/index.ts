@@ -1,4 +1,7 @@
 import type { ErrorCode } from '@linli/contracts';
+import catalogue from './catalogue';
+import applications from './applications';
+import officeHours from './officeHours';
 
 /** Every error code in packages/contracts plus the client's own `unknown` and `network`. */
 type ErrorMessages = Record<ErrorCode | 'unknown' | 'network', string>;
@@ -114,6 +117,7 @@ export default {
     notices: '社区公告',
     profile: '我的账号',
     groups: {
+      service: '办事服务',
       workbench: '工作台',
       system: '系统管理',
       community: '社区服务',
@@ -579,4 +583,7 @@ export default {
       manage: '发布社区公告',
     },
   },
+  catalogue,
+  applications,
+  officeHours,
 };

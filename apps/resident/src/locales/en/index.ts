@@ -1,5 +1,6 @@
 import type { ErrorMessages } from '../zh-CN';
 import type { Messages } from '../../i18n';
+import officeHours from './officeHours';
 
 const errors: ErrorMessages = {
   validation: 'Some fields are not valid. Please check and try again.',
@@ -418,6 +419,7 @@ const en: Messages = {
     'otp-too-many-attempts': 'Too many wrong codes. Please request a new one.',
     invalid: '{field} is not valid',
   },
+  officeHours,
 };
 
 export default en;

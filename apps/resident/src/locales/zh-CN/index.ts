@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@linli/contracts';
+import officeHours from './officeHours';
 
 /** Every code the API can answer with, plus the two the client makes up. */
 export type ErrorMessages = Record<ErrorCode | 'unknown' | 'network', string>;
@@ -420,4 +421,5 @@ export default {
     'otp-too-many-attempts': '错误次数过多，请重新获取验证码',
     invalid: '{field}不正确',
   },
+  officeHours,
 };

@@ -1,0 +1,5 @@
+const applications = {
+  menu: '办件工作台',
+};
+
+export default applications;

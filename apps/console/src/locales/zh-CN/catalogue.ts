@@ -1,0 +1,5 @@
+const catalogue = {
+  menu: '办事目录',
+};
+
+export default catalogue;

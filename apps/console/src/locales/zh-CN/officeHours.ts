@@ -1,0 +1,5 @@
+const officeHours = {
+  menu: '部门坐班',
+};
+
+export default officeHours;

@@ -1,0 +1,5 @@
+const officeHours = {
+  title: '部门坐班',
+};
+
+export default officeHours;
