@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -13,6 +12,7 @@ import type { Config } from './config';
 import type { Database } from './core/db/client';
 import { registerErrorHandling, sendProblem } from './core/errors';
 import { registerRequestPipeline } from './core/http';
+import { registerSecurityHeaders } from './core/security-headers';
 import { uuidv7 } from './core/db/columns';
 import { healthRoutes } from './core/health';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
@@ -77,28 +77,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   await app.register(cookie);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'self'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-    // Cross-origin isolation headers break WeChat's in-app browser image loading; keep defaults off.
-    crossOriginEmbedderPolicy: false,
-    hsts: config.env === 'production',
-  });
+  registerSecurityHeaders(app, { hsts: config.env === 'production' });
   await app.register(rateLimit, { global: false });
   // Uploads (core/files.ts): routes read parts themselves; these are the outer bounds.
   await app.register(multipart, {

@@ -37,6 +37,20 @@ describe('platform', () => {
     expect(replaced.headers['x-request-id']).not.toBe('bad id <script>');
   });
 
+  it('puts the security headers on API answers, errors and pages alike', async () => {
+    for (const url of ['/healthz', '/api/v1/no-such-thing', '/api/v1/service-items?q=db']) {
+      const res = await t.app.inject(url);
+      expect(res.headers['content-security-policy'], url).toContain("default-src 'self'");
+      expect(res.headers['content-security-policy'], url).toContain("object-src 'none'");
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+      expect(res.headers['cross-origin-opener-policy'], url).toBe('same-origin');
+      // Not in development or tests: HSTS is only sent in production.
+      expect(res.headers['strict-transport-security'], url).toBeUndefined();
+    }
+  });
+
   it('serves an OpenAPI 3.1 document', async () => {
     const res = await t.app.inject('/api/openapi.json');
     expect(res.statusCode).toBe(200);

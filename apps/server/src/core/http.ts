@@ -80,7 +80,8 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
     }
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback-style hooks: these run on every request, and an async hook costs a promise each.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     const ua = req.headers['user-agent'];
     req.ctx = {
@@ -89,11 +90,17 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
       ip: req.ip ?? null,
       userAgent: typeof ua === 'string' ? ua.slice(0, 400) : null,
     };
+    done();
   });
 
-  app.addHook('preHandler', async (req) => {
+  app.addHook('preHandler', (req, _reply, done) => {
     const declared = req.routeOptions.config?.permission;
-    if (!declared) return;
+    // A public route without a session cookie has nothing to resolve: stay synchronous.
+    if (!declared || (declared === 'public' && !req.cookies[SESSION_COOKIE])) return done();
+    authenticate(req, declared).then(() => done(), done);
+  });
+
+  async function authenticate(req: FastifyRequest, declared: RoutePermission) {
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
       // Only requests that ride on the session cookie can be forged cross-site.
@@ -124,5 +131,5 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
       return;
     }
     requirePermission(actor, declared);
-  });
+  }
 }

@@ -175,6 +175,9 @@ describe('catalogue management', () => {
 describe('synonyms', () => {
   it('adds a group that search uses at once, lists it and deletes it', async () => {
     const q = `/api/v1/service-items?q=${encodeURIComponent('养老金资格')}&limit=3`;
+    const names = async () => (await anon.get(q)).json().items.map((i: { name: string }) => i.name);
+    // Asked before the synonym exists, so a cached answer must not outlive the edit.
+    expect(await names()).not.toContain('高龄津贴测试申领');
     const bad = await admin.post('/api/v1/service-synonyms', { terms: ['只有一个'] });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors[0].field).toBe('body/terms');
@@ -187,6 +190,7 @@ describe('synonyms', () => {
     const list = (await admin.get('/api/v1/service-synonyms')).json().items;
     expect(list.some((s: { id: string }) => s.id === created.json().id)).toBe(true);
     expect((await admin.delete(`/api/v1/service-synonyms/${created.json().id}`)).statusCode).toBe(204);
+    expect(await names()).not.toContain('高龄津贴测试申领');
     expect((await admin.delete(`/api/v1/service-synonyms/${created.json().id}`)).statusCode).toBe(404);
   });
 });
@@ -236,5 +240,155 @@ describe('community offerings', () => {
     const res = await admin.get(`/api/v1/org-units/${district}/offerings`);
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('org-unit-kind');
+  });
+});
+
+describe('the console catalogue editor', () => {
+  it('lists every status by code with filters and a cursor, and refuses community staff', async () => {
+    expect((await secretary.get('/api/v1/service-items/admin')).statusCode).toBe(403);
+    expect((await anon.get('/api/v1/service-items/admin')).statusCode).toBe(401);
+    const first = await admin.get('/api/v1/service-items/admin?limit=5&mode=direct');
+    expect(first.statusCode).toBe(200);
+    const page1 = first.json();
+    expect(page1.items).toHaveLength(5);
+    expect(page1.items.every((i: { mode: string }) => i.mode === 'direct')).toBe(true);
+    expect(page1.nextCursor).toBe(page1.items[4].code);
+    const page2 = (
+      await admin.get(`/api/v1/service-items/admin?limit=5&mode=direct&cursor=${page1.nextCursor}`)
+    ).json();
+    expect(page2.items[0].code > page1.items[4].code).toBe(true);
+    const row = page1.items[0];
+    expect(row).toMatchObject({ basicCode: expect.any(String), caseType: expect.any(String) });
+
+    const draft = await admin.post('/api/v1/service-items', {
+      code: 'T950',
+      mode: 'proxy',
+      guide: guide('列表草稿测试事项', { statutoryTimeLimitDays: 20 }),
+    });
+    const drafts = (await admin.get('/api/v1/service-items/admin?hasDraft=true&limit=100')).json().items;
+    expect(drafts.map((i: { code: string }) => i.code)).toContain('T950');
+    expect(drafts.every((i: { draftVersion: number | null }) => i.draftVersion !== null)).toBe(true);
+    const byName = (
+      await admin.get(`/api/v1/service-items/admin?q=${encodeURIComponent('列表草稿')}&status=draft`)
+    ).json().items;
+    expect(byName).toEqual([
+      expect.objectContaining({
+        id: draft.json().id,
+        statutoryTimeLimitDays: 20,
+        promisedTimeLimitWorkingDays: 5,
+        publishedVersion: null,
+        draftVersion: 1,
+      }),
+    ]);
+    const published = (await admin.get('/api/v1/service-items/admin?status=published&q=T950')).json();
+    expect(published.items).toEqual([]);
+  });
+
+  it('opens the draft when there is one, else the live guide, with the abilities to match', async () => {
+    const [item] = (await admin.get('/api/v1/service-items/admin?status=published&hasDraft=false&limit=1'))
+      .json().items;
+    const live = (await admin.get(`/api/v1/service-items/${item.id}/draft`)).json();
+    expect(live).toMatchObject({
+      version: item.publishedVersion,
+      versionStatus: 'published',
+      abilities: { saveDraft: true, publish: false, retire: true },
+    });
+    await admin.request({
+      method: 'PUT',
+      url: `/api/v1/service-items/${item.id}/draft`,
+      payload: { guide: { ...live.guide, fee: { charged: true, basis: '测试收费依据' } } },
+    });
+    const editing = (await admin.get(`/api/v1/service-items/${item.id}/draft`)).json();
+    expect(editing).toMatchObject({
+      versionStatus: 'draft',
+      version: item.publishedVersion + 1,
+      abilities: { publish: true },
+    });
+    expect(editing.guide.fee).toEqual({ charged: true, basis: '测试收费依据' });
+    expect((await admin.get(`/api/v1/service-items/${MISSING}/draft`)).statusCode).toBe(404);
+  });
+
+  it('names who saved and who published each version', async () => {
+    const created = (
+      await admin.post('/api/v1/service-items', { code: 'T951', mode: 'direct', guide: guide('版本署名测试') })
+    ).json();
+    await admin.post(`/api/v1/service-items/${created.id}/publish`);
+    const me = (await admin.get('/api/v1/me')).json();
+    const [v] = (await admin.get(`/api/v1/service-items/${created.id}/versions`)).json().items;
+    expect(v).toMatchObject({ createdByName: me.displayName, publishedByName: me.displayName });
+    const one = (await admin.get(`/api/v1/service-items/${created.id}/versions/1`)).json();
+    expect(one.publishedByName).toBe(me.displayName);
+  });
+
+  it('keeps the nulls of a guide (no statutory limit stays null, not 0 days)', async () => {
+    const created = (
+      await admin.post('/api/v1/service-items', { code: 'T953', mode: 'direct', guide: guide('空值保留测试') })
+    ).json();
+    const saved = (await admin.get(`/api/v1/service-items/${created.id}/draft`)).json().guide;
+    expect(saved).toMatchObject({
+      basicCode: null,
+      statutoryTimeLimitDays: null,
+      consultPhone: null,
+      fee: { charged: false, basis: null },
+    });
+    await admin.request({
+      method: 'PUT',
+      url: `/api/v1/service-items/${created.id}/draft`,
+      payload: { guide: { ...saved, promisedTimeLimitWorkingDays: null } },
+    });
+    const again = (await admin.get(`/api/v1/service-items/${created.id}/draft`)).json().guide;
+    expect([again.statutoryTimeLimitDays, again.promisedTimeLimitWorkingDays, again.complaintPhone]).toEqual([
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  it('refuses duplicate material names and a promised limit over the statutory one, naming the fields', async () => {
+    const dup = guide('重复材料测试', {
+      materials: [
+        { name: '居民身份证', form: '原件', copies: 1, required: true },
+        { name: '居民身份证', form: '复印件', copies: 1, required: true },
+      ],
+      statutoryTimeLimitDays: 3,
+      promisedTimeLimitWorkingDays: 5,
+    });
+    const res = await admin.post('/api/v1/service-items', { code: 'T952', mode: 'direct', guide: dup });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors.map((e: { field: string; code: string }) => [e.field, e.code])).toEqual([
+      ['body/guide/materials/1/name', 'duplicate'],
+      ['body/guide/promisedTimeLimitWorkingDays', 'exceedsStatutory'],
+    ]);
+    const [item] = (await admin.get('/api/v1/service-items/admin?limit=1')).json().items;
+    const put = await admin.request({
+      method: 'PUT',
+      url: `/api/v1/service-items/${item.id}/draft`,
+      payload: { guide: dup },
+    });
+    expect(put.statusCode).toBe(400);
+    expect(put.json().errors[0].field).toBe('body/guide/materials/1/name');
+  });
+
+  it('edits a synonym group, which search uses at once', async () => {
+    const created = (await admin.post('/api/v1/service-synonyms', { terms: ['甲乙测试词', '丙丁测试词'] })).json();
+    const put = (terms: string[], id = created.id) =>
+      admin.request({ method: 'PUT', url: `/api/v1/service-synonyms/${id}`, payload: { terms } });
+    const bad = await put(['一样', ' 一样 ']);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('body/terms');
+    const ok = await put(['版本署名捷径', '版本署名测试']);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().terms).toEqual(['版本署名捷径', '版本署名测试']);
+    const hits = (await anon.get(`/api/v1/service-items?q=${encodeURIComponent('版本署名捷径')}&limit=3`))
+      .json()
+      .items.map((i: { name: string }) => i.name);
+    expect(hits).toContain('版本署名测试');
+    expect((await put(['a1', 'b2'], MISSING)).statusCode).toBe(404);
+    const asSecretary = await secretary.request({
+      method: 'PUT',
+      url: `/api/v1/service-synonyms/${created.id}`,
+      payload: { terms: ['x1', 'y2'] },
+    });
+    expect(asSecretary.statusCode).toBe(403);
   });
 });

@@ -27,7 +27,14 @@ interface Catalogue {
   ordered: ServiceItemRow[];
   popularity: Map<string, number>;
   loadedAt: number;
+  /**
+   * Answers already given from this catalogue, by query (least recently used dropped first).
+   * Residents ask the same few hundred questions; the cache goes with the catalogue it came from.
+   */
+  answers: Map<string, { items: ServiceItemSummary[] }>;
 }
+
+const MAX_CACHED_ANSWERS = 2000;
 
 /**
  * Catalogues are rebuilt when an item is published or the synonyms change in this process, and
@@ -70,6 +77,7 @@ async function buildCatalogue(db: Db, districtId: string, now: number): Promise<
     ordered,
     popularity: new Map(ordered.map((i) => [i.id, i.popularity])),
     loadedAt: now,
+    answers: new Map(),
   };
 }
 
@@ -102,13 +110,35 @@ export async function listServiceItems(
 ): Promise<{ items: ServiceItemSummary[] }> {
   const districtId = await defaultDistrict(deps.db);
   const catalogue = await catalogueOf(deps, districtId);
-  const limit = query.limit ?? 20;
-  let offered: Set<string> | null = null;
-  if (query.orgUnitId) {
-    const unit = await findOrgUnit(deps.db, query.orgUnitId);
-    if (!unit) throw AppError.notFound('org unit');
-    offered = await offeredItemIds(deps.db, unit.id);
+  // A community's offerings change without the catalogue changing: those answers are not cached.
+  if (query.orgUnitId) return searchCatalogue(catalogue, query, await offeredIn(deps, query.orgUnitId));
+  const key = `${query.q?.trim() ?? ''}\u0000${query.limit ?? ''}\u0000${query.mode ?? ''}\u0000${query.department ?? ''}\u0000${query.lifeEvent ?? ''}`;
+  const cached = catalogue.answers.get(key);
+  if (cached) {
+    catalogue.answers.delete(key);
+    catalogue.answers.set(key, cached);
+    return cached;
   }
+  const answer = searchCatalogue(catalogue, query, null);
+  catalogue.answers.set(key, answer);
+  if (catalogue.answers.size > MAX_CACHED_ANSWERS) {
+    catalogue.answers.delete(catalogue.answers.keys().next().value as string);
+  }
+  return answer;
+}
+
+async function offeredIn(deps: GuideDeps, orgUnitId: string): Promise<Set<string>> {
+  const unit = await findOrgUnit(deps.db, orgUnitId);
+  if (!unit) throw AppError.notFound('org unit');
+  return offeredItemIds(deps.db, unit.id);
+}
+
+function searchCatalogue(
+  catalogue: Catalogue,
+  query: ServiceItemQuery,
+  offered: Set<string> | null,
+): { items: ServiceItemSummary[] } {
+  const limit = query.limit ?? 20;
   const keep = (item: ServiceItemRow) =>
     (!query.mode || item.mode === query.mode) &&
     (!query.department || item.department === query.department) &&
