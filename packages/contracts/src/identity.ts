@@ -187,6 +187,8 @@ export const OtpSent = Type.Object({
 });
 export const OtpVerify = Type.Object({ phone: Phone, code: Type.String({ pattern: '^[0-9]{6}$' }) });
 export const DevOtp = Type.Object({ phone: Type.String(), code: Type.String(), expiresAt: IsoTime });
+/** Development only: the notification texts the log sender sent to a number, oldest first. */
+export const DevTexts = Type.Object({ phone: Type.String(), texts: Type.Array(Type.String()) });
 
 export const Login = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 64 }),

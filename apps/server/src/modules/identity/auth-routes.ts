@@ -1,5 +1,6 @@
 import {
   DevOtp,
+  DevTexts,
   IdParams,
   Login,
   LoginResult,
@@ -117,6 +118,20 @@ export async function authRoutes(fastify: FastifyInstance) {
         if (!sent) throw AppError.notFound('code sent to this number');
         return { phone: req.params.phone, code: sent.code, expiresAt: sent.expiresAt.toISOString() };
       },
+    );
+    app.get(
+      '/dev/sms/:phone',
+      {
+        config: { permission: 'public' },
+        logLevel: 'warn',
+        schema: {
+          tags: ['dev'],
+          summary: 'Development only: the notification texts the log sender sent to a number',
+          params: PhoneParams,
+          response: { 200: DevTexts, 400: Problem },
+        },
+      },
+      async (req) => ({ phone: req.params.phone, texts: app.otpSender.texts?.(req.params.phone) ?? [] }),
     );
   }
 

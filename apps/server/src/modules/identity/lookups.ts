@@ -64,6 +64,16 @@ export async function accountDisplayNames(db: Executor, ids: Iterable<string>): 
 }
 
 /** Every district root unit (one per district), oldest first: for per-district reference data. */
+/** An account's mobile number, for notification texts; null when it has none or is not active. */
+export async function accountPhone(db: Executor, id: string): Promise<string | null> {
+  const [row] = await db
+    .select({ phone: accounts.phone })
+    .from(accounts)
+    .where(and(eq(accounts.id, id), eq(accounts.status, 'active')))
+    .limit(1);
+  return row?.phone ?? null;
+}
+
 export async function listDistricts(db: Executor): Promise<OrgUnitInfo[]> {
   return db.select(unitColumns).from(orgUnits).where(eq(orgUnits.kind, 'district')).orderBy(orgUnits.id);
 }

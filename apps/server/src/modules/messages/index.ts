@@ -8,4 +8,4 @@ export async function messagesModule(app: FastifyInstance) {
 
 export const messagesManifest = { name: 'messages', prefix: '/api/v1', permissions: [] } as const;
 
-export { loggedSms, type Notification, type NotificationSms, postMessage } from './service';
+export { type Notification, type NotificationSms, postMessage, smsNotifier } from './service';

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock';
 import type { RequestContext } from '../../core/context';
 import type { Db, Executor } from '../../core/db/client';
 import { AppError } from '../../core/errors';
+import { accountPhone } from '../identity/lookups';
 import { countUnread, insertMessage, listMessages, markRead } from './queries';
 import type { MessageRow } from './schema';
 
@@ -35,18 +36,30 @@ export async function postMessage(tx: Executor, n: Notification, at: Date): Prom
   });
 }
 
-/**
- * The SMS side of a notification. There is no SMS provider for notifications yet (sign-in codes
- * have their own OtpSender); until one is plugged in the text is written to the log.
- */
+/** The SMS side of a notification: a text to the account's mobile number. */
 export interface NotificationSms {
   send(accountId: string, text: string): Promise<void>;
 }
 
-export function loggedSms(log: FastifyBaseLogger): NotificationSms {
+/**
+ * Notification texts through the platform's one SMS sender (the same as sign-in codes). An
+ * account without a number gets none; a sender failure is logged and never undoes the step.
+ */
+export function smsNotifier(
+  db: Db,
+  sender: { sendText(phone: string, text: string): Promise<void> },
+  log: FastifyBaseLogger,
+): NotificationSms {
   return {
     async send(accountId, text) {
-      log.info({ accountId, text }, 'notification SMS (logged: no SMS provider for notifications)');
+      const phone = await accountPhone(db, accountId);
+      if (!phone) return;
+      try {
+        // Chinese SMS rules require the sender's signature in 【】 at the start of every text.
+        await sender.sendText(phone, `【邻里+】${text}`);
+      } catch (err) {
+        log.warn({ err, accountId }, 'notification text not sent');
+      }
     },
   };
 }
