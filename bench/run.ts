@@ -6,7 +6,9 @@
  * (fresh data dir, demo data); and, when DATABASE_URL is set, Linli on that PostgreSQL server.
  * Drives each with autocannon: GET /healthz, an authenticated GET /api/v1/me, and a write
  * (PATCH /api/v1/me: one transaction with its audit row), and the service-guide search box
- * (GET /api/v1/service-items?q=…, rotating over the 135 committed resident queries).
+ * (GET /api/v1/service-items?q=…, rotating over the 135 committed resident queries), a 城社共治
+ * case report (POST /api/v1/cases by a squad member: case, history, SLA and audit rows in one
+ * transaction) and one case read (GET /api/v1/cases/:id).
  *
  * Env: BENCH_SECONDS (default 8), BENCH_CONNECTIONS (default 10).
  */
@@ -98,11 +100,11 @@ async function startLinli(databaseUrl: string | null): Promise<Proc & { cleanup(
   return { ...proc, cleanup: () => fs.rmSync(dataDir, { recursive: true, force: true }) };
 }
 
-async function signIn(url: string): Promise<Record<string, string>> {
+async function signIn(url: string, username = 'admin'): Promise<Record<string, string>> {
   const res = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: url },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    body: JSON.stringify({ username, password: PASSWORD }),
   });
   if (!res.ok) throw new Error(`bench sign-in failed: ${res.status} ${await res.text()}`);
   const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]);
@@ -196,6 +198,45 @@ async function main() {
           await drive(`${linli.url}/api/v1/service-items?q=db`, {
             paths: QUERIES.map((q) => `/api/v1/service-items?q=${encodeURIComponent(q)}&limit=10`),
           }),
+          base,
+        ),
+      );
+      // 城社共治: a squad member files a case found on patrol (case, history, SLA deadline and
+      // audit rows in one transaction; the same path as a resident's report), then reads one.
+      const squad = await signIn(linli.url, 'hanlin-squad1');
+      const boundary = 'linli-bench-boundary';
+      const form = (n: string) =>
+        `${[
+          ['categoryCode', '0102'],
+          ['description', `巡查发现：路边暴露垃圾 ${n}`],
+          ['lat', '31.3175'],
+          ['lng', '104.5062'],
+        ]
+          .map(([k, v]) => `--${boundary}\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+          .join('')}--${boundary}--\r\n`;
+      const multipartHeaders = { ...squad, 'content-type': `multipart/form-data; boundary=${boundary}` };
+      const first = await fetch(`${linli.url}/api/v1/cases`, {
+        method: 'POST',
+        headers: multipartHeaders,
+        body: form('0'),
+      });
+      if (first.status !== 201) throw new Error(`case report: ${first.status} ${await first.text()}`);
+      const caseId = ((await first.json()) as { id: string }).id;
+      lines.push(
+        row(
+          `${label}: POST /api/v1/cases (report)`,
+          await drive(`${linli.url}/api/v1/cases`, {
+            method: 'POST',
+            headers: multipartHeaders,
+            body: form('$N'),
+          }),
+          base,
+        ),
+      );
+      lines.push(
+        row(
+          `${label}: GET /api/v1/cases/:id`,
+          await drive(`${linli.url}/api/v1/cases/${caseId}`, { headers: auth }),
           base,
         ),
       );

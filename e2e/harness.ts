@@ -141,3 +141,30 @@ export async function devOtp(server: RunningServer, phone: string): Promise<stri
   if (!res.ok) throw new Error(`no dev otp for ${phone}: ${res.status}`);
   return ((await res.json()) as { code: string }).code;
 }
+
+/**
+ * The first working day strictly after today (Beijing), by the server's district calendar, as
+ * `YYYY-MM-DD`: a date a service-room appointment can be booked on.
+ */
+export async function nextWorkingDay(server: RunningServer): Promise<string> {
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const years = [Number(today.slice(0, 4)), Number(today.slice(0, 4)) + 1];
+  const kinds = new Map<string, string>();
+  for (const year of years) {
+    const res = await fetch(`${server.url}/api/v1/calendar?year=${year}`);
+    if (!res.ok) throw new Error(`calendar ${year}: ${res.status}`);
+    for (const d of ((await res.json()) as { days: { date: string; kind: string }[] }).days)
+      kinds.set(d.date, d.kind);
+  }
+  let t = Date.parse(`${today}T00:00:00Z`);
+  for (;;) {
+    t += 86_400_000;
+    const date = new Date(t).toISOString().slice(0, 10);
+    const kind = kinds.get(date);
+    const weekday = new Date(t).getUTCDay();
+    if (kind === 'workday' || (kind !== 'holiday' && weekday !== 0 && weekday !== 6)) return date;
+  }
+}
+
+/** An ISO instant for a Beijing date and time, e.g. ('2026-11-30', '09:30'). */
+export const beijing = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`).toISOString();

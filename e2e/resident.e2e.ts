@@ -127,7 +127,16 @@ describe('resident app on a phone (360×740, WeChat)', () => {
     const tiles = await phone
       .locator('[data-test^="tile-"]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-test')));
-    expect(tiles.sort()).toEqual(['tile-applications', 'tile-guide', 'tile-me', 'tile-notices']);
+    expect(tiles.sort()).toEqual([
+      'tile-applications',
+      'tile-case-report',
+      'tile-cases',
+      'tile-certificates',
+      'tile-guide',
+      'tile-me',
+      'tile-notices',
+      'tile-office-hours',
+    ]);
     await snap(phone, 'resident-home-guest');
 
     await phone.click(sel('tab-me'));

@@ -65,6 +65,64 @@ export const router = createRouter({
       meta: { title: 'applications.detailTitle' },
     },
     {
+      path: '/office-hours',
+      name: 'office-hours',
+      component: () => import('./pages/office-hours/index.vue'),
+      meta: { title: 'officeHours.title' },
+    },
+    {
+      path: '/office-hours/mine',
+      name: 'office-hours-mine',
+      component: () => import('./pages/office-hours/mine.vue'),
+      meta: { title: 'officeHours.mineTitle' },
+    },
+    {
+      path: '/office-hours/:id',
+      name: 'office-hour',
+      component: () => import('./pages/office-hours/detail.vue'),
+      props: true,
+      meta: { title: 'officeHours.detailTitle' },
+    },
+    // 城社共治: 随手拍 reports, 我的诉求 and the community board (static paths before `/cases/:id`).
+    {
+      path: '/cases',
+      name: 'cases',
+      component: () => import('./pages/cases/index.vue'),
+      meta: { title: 'cases.mineTitle' },
+    },
+    {
+      path: '/cases/report',
+      name: 'case-report',
+      component: () => import('./pages/cases/report.vue'),
+      meta: { title: 'cases.reportTitle' },
+    },
+    {
+      path: '/cases/board',
+      name: 'case-board',
+      component: () => import('./pages/cases/board.vue'),
+      meta: { title: 'cases.boardTitle' },
+    },
+    {
+      path: '/cases/:id',
+      name: 'case',
+      component: () => import('./pages/cases/detail.vue'),
+      props: true,
+      meta: { title: 'cases.detailTitle' },
+    },
+    // 事项准入: the three lists in force and the certificate question, public.
+    {
+      path: '/admission/lists',
+      name: 'admission-lists',
+      component: () => import('./pages/admission/lists.vue'),
+      meta: { title: 'admission.listsTitle' },
+    },
+    {
+      path: '/admission/certificates',
+      name: 'admission-certificates',
+      component: () => import('./pages/admission/certificates.vue'),
+      meta: { title: 'admission.certTitle' },
+    },
+    {
       path: '/messages',
       name: 'messages',
       component: () => import('./pages/messages/index.vue'),
@@ -128,4 +186,14 @@ export function pageTitle(route: RouteLocationNormalized): string {
 
 router.afterEach((to) => {
   document.title = pageTitle(to);
+});
+
+// A 随手拍 report kept on the phone while offline is sent as soon as the app is open again (and
+// online), whatever page that is; the sender is its own lazy chunk, loaded only when one is waiting.
+router.isReady().then(() => {
+  let pending = false;
+  try {
+    pending = !!localStorage.getItem('linli.caseDrafts');
+  } catch {}
+  if (pending) void import('./composables/use-case-drafts').then((m) => m.startCaseDraftSync());
 });

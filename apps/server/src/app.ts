@@ -21,6 +21,9 @@ import { noticesModule } from './modules/notices';
 import { calendarModule } from './modules/calendar';
 import { serviceGuideModule } from './modules/service-guide';
 import { messagesModule } from './modules/messages';
+import { casesModule } from './modules/cases';
+import { admissionModule } from './modules/admission';
+import { open311Module } from './modules/open311';
 import { MAX_FILE_BYTES, MAX_FILES } from './core/files';
 import { type Clock, systemClock } from './core/clock';
 
@@ -121,6 +124,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(calendarModule, { prefix: '/api/v1' });
   await app.register(serviceGuideModule, { prefix: '/api/v1' });
   await app.register(messagesModule, { prefix: '/api/v1' });
+  await app.register(casesModule, { prefix: '/api/v1' });
+  await app.register(admissionModule, { prefix: '/api/v1' });
+  // GeoReport v2 at /open311/v2, its partner keys under /api/v1/open311-keys (see the module's index).
+  await app.register(open311Module);
 
   const mounts = config.serveWeb ? registerWebApps(app, config) : [];
   app.setNotFoundHandler((req, reply) => {

@@ -8,3 +8,6 @@ export * from './modules/service-guide/office-hours-schema';
 export * from './modules/service-guide/checklist-schema';
 export * from './modules/service-guide/applications-schema';
 export * from './modules/messages/schema';
+export * from './modules/cases/schema';
+export * from './modules/admission/schema';
+export * from './modules/open311/schema';

@@ -1,8 +1,14 @@
+import type { CaseExportQuery, CaseStats, CaseStatsQuery } from '@linli/contracts';
 import type {
   Application,
+  ApplicationCounts,
+  ApplicationCountsQuery,
+  ApplicationFilter,
   ApplicationMineQuery,
   ApplicationPage,
-  ApplicationQuery,
+  ApplicationStats,
+  ApplicationStatsQuery,
+  ApplicationWorkbenchQuery,
   Message,
   MessagePage,
   MessageQuery,
@@ -12,6 +18,7 @@ import type {
   ResultReadyBody,
   StepNoteBody,
   VisitCreate,
+  CalendarYear,
 } from '@linli/contracts';
 import type {
   Account,
@@ -51,15 +58,50 @@ import type {
   OfficeHourMyBooking,
   OfficeHourQuery,
   OfficeHourSession,
+  OfficeHourUpdate,
   ServiceItemAdmin,
   ServiceItemCreate,
   ServiceItemDraft,
-  ServiceItemVersion,
-  ServiceItemVersionSummary,
   ServiceSynonym,
 } from '@linli/contracts';
 
+export * from './catalogue-types';
+export * from './admission';
+import type {
+  Boundary,
+  BoundaryUpload,
+  Case,
+  CaseCategory,
+  CaseCategoryList,
+  CaseCategoryUpdate,
+  CaseDispatchBody,
+  CaseExtensionBody,
+  CaseMineQuery,
+  CaseNearbyList,
+  CaseNearbyQuery,
+  CaseNoteBody,
+  CasePage,
+  CasePublicPage,
+  CasePublicQuery,
+  CaseQuery,
+  CaseRateBody,
+  CaseReasonBody,
+  CaseReceipt,
+  CaseSuperviseBody,
+  RoutingRuleList,
+  RoutingRuleUpsert,
+  SlaCardReport,
+  SquadList,
+} from '@linli/contracts';
+
 export * from './problem';
+import type {
+  CatalogueItemEditor,
+  CatalogueItemQuery,
+  CatalogueItemRow,
+  CatalogueVersion,
+  CatalogueVersionSummary,
+} from './catalogue-types';
 import { ApiError, type ProblemBody } from './problem';
 
 export interface PageOf<T> {
@@ -206,6 +248,10 @@ export function createClient(options: ClientOptions = {}) {
       enable: (id: string) => post<Account>(`/accounts/${id}/enable`),
       resetPassword: (id: string) => post<{ temporaryPassword: string }>(`/accounts/${id}/reset-password`),
     },
+    calendar: {
+      /** One year of public holidays and make-up working days (Beijing dates). */
+      year: (year: number) => get<CalendarYear>('/calendar', { year }),
+    },
     departments: {
       list: () => get<{ items: DepartmentRef[] }>('/departments'),
     },
@@ -238,9 +284,13 @@ export function createClient(options: ClientOptions = {}) {
         request<ServiceItemAdmin>('PUT', `/service-items/${id}/draft`, { body }),
       publish: (id: string) => post<ServiceItemAdmin>(`/service-items/${id}/publish`),
       retire: (id: string) => post<ServiceItemAdmin>(`/service-items/${id}/retire`),
-      versions: (id: string) => get<{ items: ServiceItemVersionSummary[] }>(`/service-items/${id}/versions`),
+      /** The editor's list: every status, drafts too, by code. */
+      list: (q: CatalogueItemQuery = {}) => get<PageOf<CatalogueItemRow>>('/service-items/admin', q as Query),
+      /** What the editor opens: the draft when there is one, else the live guide. */
+      editor: (id: string) => get<CatalogueItemEditor>(`/service-items/${id}/draft`),
+      versions: (id: string) => get<{ items: CatalogueVersionSummary[] }>(`/service-items/${id}/versions`),
       version: (id: string, version: number) =>
-        get<ServiceItemVersion>(`/service-items/${id}/versions/${version}`),
+        get<CatalogueVersion>(`/service-items/${id}/versions/${version}`),
       /** The URL of the .xlsx export, for a download link (the session cookie goes along). */
       exportUrl: () => `${base}/service-items/export.xlsx`,
       /**
@@ -273,6 +323,8 @@ export function createClient(options: ClientOptions = {}) {
       },
       synonyms: () => get<{ items: ServiceSynonym[] }>('/service-synonyms'),
       addSynonym: (terms: string[]) => post<ServiceSynonym>('/service-synonyms', { terms }),
+      updateSynonym: (id: string, terms: string[]) =>
+        request<ServiceSynonym>('PUT', `/service-synonyms/${id}`, { body: { terms } }),
       removeSynonym: (id: string) => request<void>('DELETE', `/service-synonyms/${id}`),
     },
     // ---- Community offerings (offerings.manage) ----
@@ -288,6 +340,7 @@ export function createClient(options: ClientOptions = {}) {
       list: (q: OfficeHourQuery = {}) => get<{ items: OfficeHourSession[] }>('/office-hours', q as Query),
       get: (id: string) => get<OfficeHourSession>(`/office-hours/${id}`),
       create: (body: OfficeHourCreate) => post<OfficeHourSession>('/office-hours', body),
+      update: (id: string, body: OfficeHourUpdate) => patch<OfficeHourSession>(`/office-hours/${id}`, body),
       cancelSession: (id: string) => post<OfficeHourSession>(`/office-hours/${id}/cancel`),
       attendees: (id: string) => get<{ items: OfficeHourAttendee[] }>(`/office-hours/${id}/bookings`),
       book: (id: string) => post<OfficeHourBooking>(`/office-hours/${id}/bookings`),
@@ -312,7 +365,13 @@ export function createClient(options: ClientOptions = {}) {
           headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
         }),
       mine: (q: ApplicationMineQuery = {}) => get<ApplicationPage>('/applications/mine', q as Query),
-      list: (q: ApplicationQuery = {}) => get<ApplicationPage>('/applications', q as Query),
+      list: (q: ApplicationWorkbenchQuery = {}) => get<ApplicationPage>('/applications', q as Query),
+      /** Workbench queue sizes per status, same scope and filters as `list`. */
+      counts: (q: ApplicationCountsQuery = {}) => get<ApplicationCounts>('/applications/counts', q as Query),
+      /** 办件统计 in the caller's scope. */
+      stats: (q: ApplicationStatsQuery = {}) => get<ApplicationStats>('/applications/stats', q as Query),
+      /** The URL of the workbench's .xlsx export with these filters (a download link; cookies carry the session). */
+      exportUrl: (q: ApplicationFilter = {}) => `${base}/applications/export${toQuery(q as Query)}`,
       get: (id: string) => get<Application>(`/applications/${encodeURIComponent(id)}`),
       /** The authorised download URL of a material (use as <img src> / link; cookies carry the session). */
       fileUrl: (id: string, fileId: string) => `${base}/applications/${id}/files/${fileId}`,
@@ -337,6 +396,57 @@ export function createClient(options: ClientOptions = {}) {
         post<Application>(`/applications/${id}/withdraw`, body),
       recordVisit: (id: string, body: VisitCreate = {}) =>
         post<Application>(`/applications/${id}/visits`, body),
+    },
+    // ---- 城社共治 cases: reports, "me too", 我的诉求, the board, the dispatch board, workflow steps ----
+    cases: {
+      /** multipart: categoryCode, description, lat + lng and/or address, hideName, then up to 9 `photos`. */
+      report: (form: FormData, idempotencyKey?: string) =>
+        request<CaseReceipt>('POST', '/cases', {
+          body: form,
+          headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+        }),
+      nearby: (q: CaseNearbyQuery) => get<CaseNearbyList>('/cases/nearby', q as unknown as Query),
+      follow: (id: string) => post<Case>(`/cases/${id}/follow`),
+      mine: (q: CaseMineQuery = {}) => get<CasePage>('/cases/mine', q as Query),
+      board: (q: CasePublicQuery = {}) => get<CasePublicPage>('/cases/public', q as Query),
+      list: (q: CaseQuery = {}) => get<CasePage>('/cases', q as Query),
+      get: (id: string) => get<Case>(`/cases/${encodeURIComponent(id)}`),
+      /** The authorised URL of a photo (use as <img src>; cookies carry the session). */
+      photoUrl: (id: string, photoId: string) => `${base}/cases/${id}/photos/${photoId}`,
+      register: (id: string, body: CaseNoteBody = {}) => post<Case>(`/cases/${id}/register`, body),
+      notRegister: (id: string, body: CaseReasonBody) => post<Case>(`/cases/${id}/not-register`, body),
+      dispatch: (id: string, body: CaseDispatchBody = {}) => post<Case>(`/cases/${id}/dispatch`, body),
+      sendBack: (id: string, body: CaseReasonBody) => post<Case>(`/cases/${id}/send-back`, body),
+      accept: (id: string, body: CaseNoteBody = {}) => post<Case>(`/cases/${id}/accept`, body),
+      start: (id: string, body: CaseNoteBody = {}) => post<Case>(`/cases/${id}/start`, body),
+      /** multipart: note, then 1–9 `photos` of the result. */
+      handle: (id: string, form: FormData) => request<Case>('POST', `/cases/${id}/handle`, { body: form }),
+      verifyPass: (id: string, body: CaseNoteBody = {}) => post<Case>(`/cases/${id}/verify-pass`, body),
+      verifyFail: (id: string, body: CaseReasonBody) => post<Case>(`/cases/${id}/verify-fail`, body),
+      rate: (id: string, body: CaseRateBody) => post<Case>(`/cases/${id}/rate`, body),
+      reopen: (id: string, body: CaseNoteBody = {}) => post<Case>(`/cases/${id}/reopen`, body),
+      requestExtension: (id: string, body: CaseExtensionBody) =>
+        post<Case>(`/cases/${id}/request-extension`, body),
+      approveExtension: (id: string, body: CaseNoteBody = {}) =>
+        post<Case>(`/cases/${id}/approve-extension`, body),
+      denyExtension: (id: string, body: CaseNoteBody = {}) => post<Case>(`/cases/${id}/deny-extension`, body),
+      supervise: (id: string, body: CaseSuperviseBody) => post<Case>(`/cases/${id}/supervise`, body),
+      slaCards: () => get<SlaCardReport>('/cases/sla-cards'),
+      stats: (q: CaseStatsQuery = {}) => get<CaseStats>('/cases/stats', q as Query),
+      /** 核查 queue: handled cases the caller did not handle. */
+      verificationQueue: (q: CaseQuery = {}) => get<CasePage>('/cases/verification-queue', q as Query),
+      /** The .xlsx export of the board (same filters), as a link. */
+      exportUrl: (q: CaseExportQuery = {}) => `${base}/cases/export${toQuery(q as Query)}`,
+      categories: () => get<CaseCategoryList>('/case-categories'),
+      updateCategory: (code: string, body: CaseCategoryUpdate) =>
+        patch<CaseCategory>(`/case-categories/${code}`, body),
+      rules: () => get<RoutingRuleList>('/case-routing-rules'),
+      putRule: (code: string, body: RoutingRuleUpsert) =>
+        request<RoutingRuleList>('PUT', `/case-routing-rules/${code}`, { body }),
+      squads: () => get<SquadList>('/squads'),
+      boundary: (orgUnitId: string) => get<Boundary>(`/org-units/${orgUnitId}/boundary`),
+      putBoundary: (orgUnitId: string, body: BoundaryUpload) =>
+        request<Boundary>('PUT', `/org-units/${orgUnitId}/boundary`, { body }),
     },
     // ---- In-app messages of the signed-in account ----
     messages: {

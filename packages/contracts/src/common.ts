@@ -3,7 +3,12 @@ import { type Static, type TSchema, Type } from 'typebox';
 /** A v4/v7 UUID string. */
 export const Id = Type.String({ format: 'uuid' });
 export const IsoTime = Type.String({ format: 'date-time' });
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * `T | null`. The null branch comes first on purpose: the server's Ajv coerces types (for query
+ * strings), and in `[T, null]` it would turn a JSON `null` into 0 or "" by coercing it into the
+ * first branch. With `[null, T]` a null matches as it is.
+ */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
 
 /** Cursor pagination, `?cursor=&limit=` (ARCHITECTURE.md, HTTP conventions). */
 export const PageQuery = Type.Object({

@@ -9,3 +9,8 @@ export * from './service-guide';
 export * from './applications';
 export * from './messages';
 export * from './office-hours';
+export * from './application-stats';
+export * from './cases';
+export * from './admission';
+export * from './case-stats';
+export * from './open311';

@@ -25,10 +25,31 @@ export const OfficeHourCreate = Type.Object(
 );
 export type OfficeHourCreate = Static<typeof OfficeHourCreate>;
 
+/**
+ * Partial edit of a scheduled session. The community and department stay (cancel and publish
+ * again to move it); capacity may not drop below the places already taken.
+ */
+export const OfficeHourUpdate = Type.Object(
+  {
+    startsAt: Type.Optional(IsoTime),
+    endsAt: Type.Optional(IsoTime),
+    place: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    itemIds: Type.Optional(Type.Array(Id, { maxItems: 50 })),
+    capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type OfficeHourUpdate = Static<typeof OfficeHourUpdate>;
+
 export const OfficeHourQuery = Type.Object({
   orgUnitId: Type.Optional(Id),
+  /** Sessions that cover this service item. */
+  itemId: Type.Optional(Id),
+  departmentId: Type.Optional(Id),
   from: Type.Optional(IsoTime),
   to: Type.Optional(IsoTime),
+  /** Also cancelled sessions (the console's list). */
+  includeCancelled: Type.Optional(Type.Boolean()),
 });
 export type OfficeHourQuery = Static<typeof OfficeHourQuery>;
 
@@ -75,6 +96,8 @@ export const OfficeHourAttendee = Type.Object({
   createdAt: IsoTime,
   checkedInAt: Nullable(IsoTime),
   residentName: Type.String(),
+  /** Masked: 138****0001. */
+  phone: Nullable(Type.String()),
 });
 export type OfficeHourAttendee = Static<typeof OfficeHourAttendee>;
 export const OfficeHourAttendeeList = Type.Object({ items: Type.Array(OfficeHourAttendee) });

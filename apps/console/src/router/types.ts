@@ -2,7 +2,7 @@ import type { Permission } from '@linli/contracts';
 import type { Component } from 'vue';
 import 'vue-router';
 
-export type MenuGroup = 'workbench' | 'service' | 'community' | 'system';
+export type MenuGroup = 'workbench' | 'service' | 'admission' | 'governance' | 'community' | 'system';
 
 declare module 'vue-router' {
   interface RouteMeta {

@@ -12,6 +12,10 @@ import { seedDemoNotices } from '../modules/notices/seed';
 import { seedCalendar } from '../modules/calendar/seed';
 import { defaultDistrict } from '../modules/identity/lookups';
 import { seedCatalogue, seedDemoOfferings } from '../modules/service-guide/seed';
+import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from '../modules/cases/seed';
+import { seedCaseDemoAccounts } from '../modules/identity/seed-cases-demo';
+import { seedAdmissionDemo, seedAdmissionLists, seedCertificates } from '../modules/admission';
+import { seedDemoOpen311 } from '../modules/open311';
 
 /** Opens the database, applies migrations, loads reference data and (when asked) demo data. */
 export async function prepareDatabase(
@@ -25,10 +29,18 @@ export async function prepareDatabase(
   await seedDepartments(database.db);
   await seedCalendar(database.db);
   await seedCatalogue(database.db, await defaultDistrict(database.db));
+  await seedCaseCategories(database.db);
+  await seedAdmissionLists(database.db);
+  await seedCertificates(database.db);
   const demo = config.demo ? await seedDemo(database.db, config) : [];
   if (config.demo) {
     await seedDemoNotices(database.db);
     await seedDemoOfferings(database.db);
+    demo.push(...(await seedCaseDemoAccounts(database.db, config)));
+    await seedDemoBoundaries(database.db);
+    await seedDemoSquads(database.db);
+    await seedAdmissionDemo(database.db);
+    await seedDemoOpen311(database.db);
   }
   return { database, demo };
 }

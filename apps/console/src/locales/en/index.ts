@@ -1,6 +1,8 @@
 import type { Messages } from '../types';
 import catalogue from './catalogue';
 import applications from './applications';
+import admission from './admission';
+import cases from './cases';
 import officeHours from './officeHours';
 
 const en: Messages = {
@@ -57,7 +59,9 @@ const en: Messages = {
     notices: 'Notices',
     profile: 'My account',
     groups: {
+      governance: 'Community governance',
       service: 'Services',
+      admission: 'Task admission',
       workbench: 'Workbench',
       system: 'Administration',
       community: 'Community services',
@@ -583,6 +587,8 @@ const en: Messages = {
   },
   catalogue,
   applications,
+  admission,
+  cases,
   officeHours,
 };
 

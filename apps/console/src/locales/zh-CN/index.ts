@@ -1,6 +1,8 @@
 import type { ErrorCode } from '@linli/contracts';
 import catalogue from './catalogue';
 import applications from './applications';
+import admission from './admission';
+import cases from './cases';
 import officeHours from './officeHours';
 
 /** Every error code in packages/contracts plus the client's own `unknown` and `network`. */
@@ -117,7 +119,9 @@ export default {
     notices: '社区公告',
     profile: '我的账号',
     groups: {
+      governance: '城社共治',
       service: '办事服务',
+      admission: '事项准入',
       workbench: '工作台',
       system: '系统管理',
       community: '社区服务',
@@ -585,5 +589,7 @@ export default {
   },
   catalogue,
   applications,
+  admission,
+  cases,
   officeHours,
 };

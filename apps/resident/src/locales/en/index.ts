@@ -1,6 +1,8 @@
 import type { ErrorMessages } from '../zh-CN';
 import type { Messages } from '../../i18n';
+import cases from './cases';
 import officeHours from './officeHours';
+import admission from './admission';
 
 const errors: ErrorMessages = {
   validation: 'Some fields are not valid. Please check and try again.',
@@ -420,6 +422,8 @@ const en: Messages = {
     invalid: '{field} is not valid',
   },
   officeHours,
+  admission,
+  cases,
 };
 
 export default en;

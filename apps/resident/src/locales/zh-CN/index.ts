@@ -1,5 +1,7 @@
 import type { ErrorCode } from '@linli/contracts';
+import cases from './cases';
 import officeHours from './officeHours';
+import admission from './admission';
 
 /** Every code the API can answer with, plus the two the client makes up. */
 export type ErrorMessages = Record<ErrorCode | 'unknown' | 'network', string>;
@@ -422,4 +424,6 @@ export default {
     invalid: '{field}不正确',
   },
   officeHours,
+  admission,
+  cases,
 };

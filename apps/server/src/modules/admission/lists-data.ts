@@ -36,3 +36,39 @@ export function shippedListItems(): ListItemSeed[] {
     ...from('negative', negative),
   ];
 }
+
+/**
+ * Illustrative funding rate for 费随事转 items (ours, not from a source): a request is fast-tracked
+ * only when it pays at least this much per estimated working hour per community. The district
+ * office edits it per item in the list editor.
+ */
+export const DEFAULT_MIN_FUNDING_YUAN_PER_HOUR = 30;
+
+/** How a community assists, read off the item's wording (editable per item afterwards). */
+export function assistanceFormOf(name: string): string {
+  if (/受理|申领|申请/.test(name)) return '受理申请、初审转办';
+  if (/核查|排查|摸排|摸底|采集|登记|调查|普查/.test(name)) return '入户调查、信息采集';
+  if (/巡访|探访|走访|关爱|慰问/.test(name)) return '走访关爱';
+  if (/监督|管理|矫正|帮教|调处|化解/.test(name)) return '日常管理、协助监督';
+  if (/宣传|动员|发布|教育/.test(name)) return '宣传动员';
+  return '配合协助';
+}
+
+/** The shipped lists as version 1's items, with the fields the editor keeps per item. */
+export function shippedVersionItems() {
+  return shippedListItems().map((i) => ({
+    code: i.code,
+    name: i.name,
+    list: i.list,
+    category: i.category,
+    legalBasis: i.legalBasis,
+    responsibleDepartment: i.ownerDept,
+    feeFollowsTask: i.feeFollowsTask,
+    fundingTerms: i.feeFollowsTask
+      ? `费随事转：${i.ownerDept ?? '责任部门'}按社区实际承担的工作量拨付工作经费，每工时不低于 ${DEFAULT_MIN_FUNDING_YUAN_PER_HOUR} 元（示意标准）`
+      : null,
+    minFundingYuanPerHour: i.feeFollowsTask ? DEFAULT_MIN_FUNDING_YUAN_PER_HOUR : null,
+    assistanceForm: i.list === 'assist' ? assistanceFormOf(i.name) : null,
+    keywords: i.keywords ?? [],
+  }));
+}

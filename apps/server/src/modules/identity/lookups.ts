@@ -64,6 +64,20 @@ export async function accountDisplayNames(db: Executor, ids: Iterable<string>): 
 }
 
 /** Every district root unit (one per district), oldest first: for per-district reference data. */
+/** Mobile numbers of accounts (null when none), in one query, keyed by id: callers mask them. */
+export async function accountPhones(
+  db: Executor,
+  ids: Iterable<string>,
+): Promise<Map<string, string | null>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db
+    .select({ id: accounts.id, phone: accounts.phone })
+    .from(accounts)
+    .where(inArray(accounts.id, unique));
+  return new Map(rows.map((r) => [r.id, r.phone]));
+}
+
 /** An account's mobile number, for notification texts; null when it has none or is not active. */
 export async function accountPhone(db: Executor, id: string): Promise<string | null> {
   const [row] = await db

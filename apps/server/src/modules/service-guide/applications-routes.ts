@@ -2,8 +2,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   Application,
   ApplicationMineQuery,
+  ApplicationCounts,
+  ApplicationCountsQuery,
+  ApplicationFilter,
   ApplicationPage,
-  ApplicationQuery,
+  ApplicationStats,
+  ApplicationStatsQuery,
+  ApplicationWorkbenchQuery,
   FileParams,
   IdParams,
   Problem,
@@ -18,8 +23,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
 import { readMultipart } from '../../core/files';
 import { idempotencyKeyOf } from '../../core/idempotency';
-import { loggedSms } from '../messages';
+import { smsNotifier } from '../messages';
 import { presentApplication, presentApplicationSummary } from './applications-presenters';
+import { applicationStats, workbenchCounts } from './applications-stats';
+import { EXPORT_CAP, exportApplications } from './applications-stats-xlsx';
 import {
   type ApplicationDeps,
   applyTransition,
@@ -32,13 +39,14 @@ import {
   submitApplication,
 } from './applications-service';
 
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 const stepProblems = { ...problems, 409: Problem, 422: Problem };
 
 /** Applications (办件): thin routes, schema in, service call, presenter out. */
 export async function applicationRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const sms = loggedSms(app.log);
+  const sms = smsNotifier(app.database.db, app.otpSender, app.log);
   const deps = (): ApplicationDeps => ({
     db: app.database.db,
     clock: app.clock,
@@ -92,7 +100,7 @@ export async function applicationRoutes(fastify: FastifyInstance) {
       schema: {
         tags: ['applications'],
         summary: 'The workbench: applications in my scope or forwarded to my department, overdue first',
-        querystring: ApplicationQuery,
+        querystring: ApplicationWorkbenchQuery,
         response: { 200: ApplicationPage, ...problems },
       },
     },
@@ -100,6 +108,61 @@ export async function applicationRoutes(fastify: FastifyInstance) {
       const page = await listWorkbench(deps(), req.ctx, req.query);
       return { items: page.items.map(presentApplicationSummary), nextCursor: page.nextCursor };
     },
+  );
+
+  app.get(
+    '/applications/counts',
+    {
+      config: { permission: 'staff' },
+      schema: {
+        tags: ['applications'],
+        summary: 'Workbench queue sizes per status (and overdue), same scope and filters as the list',
+        querystring: ApplicationCountsQuery,
+        response: { 200: ApplicationCounts, ...problems },
+      },
+    },
+    async (req) => workbenchCounts(deps(), req.ctx, req.query),
+  );
+
+  app.get(
+    '/applications/export',
+    {
+      config: { permission: 'staff' },
+      schema: {
+        tags: ['applications'],
+        summary: `The workbench as .xlsx: same scope, filters and order as the list, at most ${EXPORT_CAP} rows (x-export-truncated: true when cut)`,
+        querystring: ApplicationFilter,
+        produces: [XLSX_TYPE],
+        response: { 200: Type.Unsafe<unknown>({ type: 'string', format: 'binary' }), ...problems },
+      },
+    },
+    async (req, reply) => {
+      const { stream, truncated, rows } = await exportApplications(deps(), req.ctx, req.query);
+      const day = new Date(app.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+      return reply
+        .type(XLSX_TYPE)
+        .header('cache-control', 'private, no-store')
+        .header('content-disposition', `attachment; filename="applications-${day}.xlsx"`)
+        .header('x-export-rows', String(rows))
+        .header('x-export-truncated', String(truncated))
+        .send(stream);
+    },
+  );
+
+  app.get(
+    '/applications/stats',
+    {
+      config: { permission: 'staff' },
+      schema: {
+        tags: ['applications'],
+        summary:
+          '办件统计 in the workbench scope: by item (top N), community and month; average handling days ' +
+          '(accepted → done, calendar days); one-trip rate; satisfaction',
+        querystring: ApplicationStatsQuery,
+        response: { 200: ApplicationStats, ...problems },
+      },
+    },
+    async (req) => applicationStats(deps(), req.ctx, req.query),
   );
 
   app.get(

@@ -1,7 +1,8 @@
 import type {
   ApplicationAbility,
+  ApplicationFilter,
   ApplicationMineQuery,
-  ApplicationQuery,
+  ApplicationWorkbenchQuery,
   ApplicationStatus,
   ApplicationStep,
   ResultDelivery,
@@ -23,7 +24,7 @@ import {
 } from '../../core/files';
 import { idempotent } from '../../core/idempotency';
 import { holds, scopeFilter } from '../../core/permissions';
-import { loadCalendar } from '../calendar';
+import { beijingDate, loadCalendar, type WorkingCalendar } from '../calendar';
 import {
   accountDisplayNames,
   departmentOfAccount,
@@ -272,10 +273,11 @@ export async function submitApplication(
           );
         }
         appointment = new Date(appointmentAt);
-        if (appointment.getTime() <= now.getTime()) {
+        const problem = appointmentProblem(appointment, now, await loadCalendar(deps.db, unit.districtId));
+        if (problem) {
           throw AppError.validation(
-            [{ field: 'body/appointmentAt', message: 'must be in the future', code: 'minimum' }],
-            'Invalid fields: body/appointmentAt.',
+            [{ field: 'body/appointmentAt', message: problem.message, code: problem.code }],
+            `Invalid fields: body/appointmentAt ${problem.message}.`,
           );
         }
       }
@@ -521,6 +523,57 @@ export async function applyTransition(
   return getApplication(deps, ctx, id);
 }
 
+/** How far ahead a resident may book the service room. */
+export const APPOINTMENT_DAYS_AHEAD = 30;
+/** Service-room appointment times (Beijing): every half hour, the last one 30 minutes before closing. */
+export const APPOINTMENT_TIMES = [
+  '09:00',
+  '09:30',
+  '10:00',
+  '10:30',
+  '11:00',
+  '11:30',
+  '14:00',
+  '14:30',
+  '15:00',
+  '15:30',
+  '16:00',
+  '16:30',
+  '17:00',
+];
+
+/**
+ * Why an appointment time cannot be booked, or null: it must be in the future, within
+ * APPOINTMENT_DAYS_AHEAD days, on a working day of the district calendar (holidays off, make-up
+ * working days on) and at one of APPOINTMENT_TIMES, Beijing time.
+ */
+export function appointmentProblem(
+  at: Date,
+  now: Date,
+  calendar: Pick<WorkingCalendar, 'isWorkingDay'>,
+): { message: string; code: string } | null {
+  if (at.getTime() <= now.getTime()) return { message: 'must be in the future', code: 'minimum' };
+  if (at.getTime() - now.getTime() > APPOINTMENT_DAYS_AHEAD * 86_400_000) {
+    return { message: `must be within ${APPOINTMENT_DAYS_AHEAD} days`, code: 'maximum' };
+  }
+  if (!calendar.isWorkingDay(at)) {
+    return { message: `must be on a working day (${beijingDate(at)} is not one)`, code: 'not-working-day' };
+  }
+  const beijing = new Date(at.getTime() + 8 * 3_600_000);
+  const hhmm = beijing.toISOString().slice(11, 16);
+  if (
+    beijing.getUTCSeconds() !== 0 ||
+    beijing.getUTCMilliseconds() !== 0 ||
+    !APPOINTMENT_TIMES.includes(hhmm)
+  ) {
+    return {
+      message: `must be one of the service room's times (${APPOINTMENT_TIMES.join(', ')}, Beijing)`,
+      code: 'slot',
+    };
+  }
+  return null;
+}
+
 /** Staff record an in-person visit; a second one flags the 最多跑一次 pledge as broken. */
 export async function recordVisit(
   deps: ApplicationDeps,
@@ -592,10 +645,10 @@ async function page(
 }
 
 /**
- * The staff workbench: applications of the caller's scope (community staff) or forwarded to the
- * caller's department (department staff); overdue first, then newest.
+ * What the workbench may show the caller: applications of their scope (community staff, district
+ * admins everywhere) or forwarded to their department (department staff). 403 for anyone else.
  */
-export async function listWorkbench(deps: ApplicationDeps, ctx: RequestContext, query: ApplicationQuery) {
+export async function workbenchVisible(deps: ApplicationDeps, ctx: RequestContext): Promise<SQL> {
   const { actor } = ctx;
   if (actor.kind === 'anonymous') throw AppError.unauthenticated();
   const who = await whoIs(deps, ctx);
@@ -605,12 +658,78 @@ export async function listWorkbench(deps: ApplicationDeps, ctx: RequestContext, 
   if (handles) visible.push(scopeFilter(actor, 'applications.handle', applications.orgUnitId));
   if (who.departmentId)
     visible.push(and(eq(applications.departmentId, who.departmentId), isNotNull(applications.forwardedAt))!);
+  return or(...visible)!;
+}
+
+const SHANGHAI = '+08:00';
+/** Midnight of a `YYYY-MM-DD` day in Asia/Shanghai, or of the day after it. */
+const dayStart = (day: string, plusDays = 0) => {
+  const d = new Date(`${day}T00:00:00${SHANGHAI}`);
+  return new Date(d.getTime() + plusDays * 86_400_000);
+};
+
+const shanghaiDay = (d: Date) =>
+  Number.isNaN(d.getTime()) ? '' : new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** The workbench filters as SQL; 400 naming the field when they contradict each other. */
+export function workbenchFilters(query: ApplicationFilter, now: Date): SQL[] {
+  const bad: { field: string; message: string; code: string }[] = [];
+  for (const f of ['from', 'to'] as const) {
+    const v = query[f];
+    // The pattern lets 2026-02-31 through; a real day reads back as itself.
+    if (v && shanghaiDay(dayStart(v)) !== v)
+      bad.push({ field: `querystring/${f}`, message: 'is not a calendar day', code: 'format' });
+  }
+  if (query.from && query.to && query.from > query.to)
+    bad.push({ field: 'querystring/to', message: 'must not be before from', code: 'minimum' });
+  if (bad.length) throw AppError.validation(bad, `Invalid fields: ${bad.map((b) => b.field).join(', ')}.`);
   const filters: SQL[] = [];
   if (query.status) filters.push(eq(applications.status, query.status));
-  if (query.orgUnitId) filters.push(eq(applications.orgUnitId, query.orgUnitId));
-  if (query.overdue !== undefined)
-    filters.push(sql`${overdueExpr(deps.clock.now())} = ${query.overdue ? 1 : 0}`);
-  return page(deps, or(...visible)!, filters, query);
+  if (query.orgUnitId) filters.push(inSubtree(query.orgUnitId));
+  if (query.itemId) filters.push(eq(applications.itemId, query.itemId));
+  if (query.from)
+    filters.push(sql`${applications.createdAt} >= ${dayStart(query.from).toISOString()}::timestamptz`);
+  if (query.to)
+    filters.push(sql`${applications.createdAt} < ${dayStart(query.to, 1).toISOString()}::timestamptz`);
+  if (query.multipleTrips !== undefined)
+    filters.push(query.multipleTrips ? sql`${applications.visits} > 1` : sql`${applications.visits} <= 1`);
+  if (query.overdue !== undefined) filters.push(sql`${overdueExpr(now)} = ${query.overdue ? 1 : 0}`);
+  return filters;
+}
+
+/** Applications of a unit and everything below it (a community, a town, the district). */
+export const inSubtree = (orgUnitId: string) =>
+  sql`${applications.orgUnitId} IN (SELECT c.id FROM org_units c, org_units p WHERE p.id = ${orgUnitId}::uuid AND c.path LIKE p.path || '%')`;
+
+/** The staff workbench (see workbenchVisible); overdue first, then newest. */
+export async function listWorkbench(
+  deps: ApplicationDeps,
+  ctx: RequestContext,
+  query: ApplicationWorkbenchQuery,
+) {
+  const visible = await workbenchVisible(deps, ctx);
+  return page(deps, visible, workbenchFilters(query, deps.clock.now()), query);
+}
+
+/**
+ * The workbench rows for the .xlsx export: same scope, filters and order as the list, at most
+ * `cap` rows; `truncated` says there were more.
+ */
+export async function exportWorkbench(
+  deps: ApplicationDeps,
+  ctx: RequestContext,
+  query: ApplicationFilter,
+  cap: number,
+): Promise<{ items: ApplicationView[]; truncated: boolean }> {
+  const visible = await workbenchVisible(deps, ctx);
+  const now = deps.clock.now();
+  const rows = await listApplications(deps.db, {
+    visible,
+    filters: workbenchFilters(query, now),
+    now,
+    limit: cap,
+  });
+  return { items: await withRefs(deps, rows.slice(0, cap)), truncated: rows.length > cap };
 }
 
 /** The signed-in resident's applications (我的办件). */

@@ -8,7 +8,10 @@ import { buildTestApp, Client, loginAs, residentLogin, type TestApp } from '../.
 import { buildResident, buildStaff, sessionAs, unitByName } from '../identity/fixtures';
 import { departments } from '../identity/schema';
 import { JPEG, material, multipart, type Part, PDF, PNG } from './applications-fixtures';
+import { beijingTime, loadCalendar } from '../calendar';
 import { serviceOfferings } from './schema';
+
+const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 let t: TestApp;
 let resident: Client;
@@ -152,21 +155,31 @@ describe('POST /applications', () => {
     expect(unknown.statusCode).toBe(404);
   });
 
-  it('asks a direct item for an appointment time', async () => {
+  it('asks a direct item for an appointment at one of the service room’s times on a working day', async () => {
     const res = await submit(resident, { itemId: direct.id, orgUnitId: jiahe });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0].field).toBe('body/appointmentAt');
-    const ok = await submit(resident, {
-      itemId: direct.id,
-      orgUnitId: jiahe,
-      appointmentAt: '2099-01-05T01:30:00.000Z',
-    });
+    const calendar = await loadCalendar(
+      t.database.db,
+      (await unitByName(t.database.db, '罗江区')).districtId,
+    );
+    const day = calendar.nextWorkingDay(new Date());
+    const refused = async (appointmentAt: string, code: string) => {
+      const r = await submit(resident, { itemId: direct.id, orgUnitId: jiahe, appointmentAt });
+      expect(r.statusCode, `${appointmentAt}: ${r.body}`).toBe(400);
+      expect(r.json().errors[0]).toMatchObject({ field: 'body/appointmentAt', code });
+    };
+    await refused(beijingTime(day, '12:30').toISOString(), 'slot');
+    await refused(beijingTime(day, '09:10').toISOString(), 'slot');
+    await refused(beijingTime('2099-01-05', '09:30').toISOString(), 'maximum');
+    let off = day;
+    while (calendar.isWorkingDay(off)) off = nextDay(off);
+    await refused(beijingTime(off, '09:30').toISOString(), 'not-working-day');
+
+    const at = beijingTime(day, '09:30').toISOString();
+    const ok = await submit(resident, { itemId: direct.id, orgUnitId: jiahe, appointmentAt: at });
     expect(ok.statusCode, ok.body).toBe(201);
-    expect(ok.json()).toMatchObject({
-      mode: 'direct',
-      department: null,
-      appointmentAt: '2099-01-05T01:30:00.000Z',
-    });
+    expect(ok.json()).toMatchObject({ mode: 'direct', department: null, appointmentAt: at });
   });
 
   it('replays the first application for the same Idempotency-Key', async () => {

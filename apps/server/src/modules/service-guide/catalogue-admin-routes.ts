@@ -13,8 +13,6 @@ import {
   ServiceItemAdmin,
   ServiceItemCreate,
   ServiceItemDraft,
-  ServiceItemVersion,
-  ServiceItemVersionList,
   ServiceItemVersionParams,
   ServiceSynonym,
   ServiceSynonymCreate,
@@ -24,18 +22,28 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../core/errors';
 import {
+  CatalogueItemEditor,
+  CatalogueItemPage,
+  CatalogueItemQuery,
+  CatalogueVersion,
+  CatalogueVersionList,
+} from './catalogue-admin-schemas';
+import {
   type AdminDeps,
   createServiceItem,
   createSynonym,
   deactivateOffering,
   deleteSynonym,
+  getEditorItem,
   getVersion,
+  listCatalogueItems,
   listOfferings,
   listSynonyms,
   listVersions,
   publishServiceItem,
   putDraft,
   retireServiceItem,
+  updateSynonym,
   upsertOffering,
 } from './catalogue-admin-service';
 import { exportCatalogue, importCatalogue } from './xlsx';
@@ -67,6 +75,34 @@ export async function catalogueAdminRoutes(fastify: FastifyInstance) {
       },
     },
     async (req, reply) => reply.code(201).send(await createServiceItem(deps, req.ctx, req.body)),
+  );
+
+  app.get(
+    '/service-items/admin',
+    {
+      config: manage,
+      schema: {
+        tags,
+        summary: 'The catalogue as its editors see it: every status, drafts too, by code',
+        querystring: CatalogueItemQuery,
+        response: { 200: CatalogueItemPage, ...errs },
+      },
+    },
+    async (req) => listCatalogueItems(deps, req.ctx, req.query),
+  );
+
+  app.get(
+    '/service-items/:id/draft',
+    {
+      config: manage,
+      schema: {
+        tags,
+        summary: 'What the editor opens: the draft when there is one, else the live guide',
+        params: IdParams,
+        response: { 200: CatalogueItemEditor, ...errs },
+      },
+    },
+    async (req) => getEditorItem(deps, req.ctx, req.params.id),
   );
 
   app.put(
@@ -120,7 +156,7 @@ export async function catalogueAdminRoutes(fastify: FastifyInstance) {
         tags,
         summary: 'Version history, newest first',
         params: IdParams,
-        response: { 200: ServiceItemVersionList, ...errs },
+        response: { 200: CatalogueVersionList, ...errs },
       },
     },
     async (req) => listVersions(deps, req.ctx, req.params.id),
@@ -134,7 +170,7 @@ export async function catalogueAdminRoutes(fastify: FastifyInstance) {
         tags,
         summary: 'One version with its guide',
         params: ServiceItemVersionParams,
-        response: { 200: ServiceItemVersion, ...errs },
+        response: { 200: CatalogueVersion, ...errs },
       },
     },
     async (req) => getVersion(deps, req.ctx, req.params.id, req.params.version),
@@ -215,6 +251,20 @@ export async function catalogueAdminRoutes(fastify: FastifyInstance) {
       },
     },
     async (req, reply) => reply.code(201).send(await createSynonym(deps, req.ctx, req.body.terms)),
+  );
+  app.put(
+    '/service-synonyms/:id',
+    {
+      config: manage,
+      schema: {
+        tags,
+        summary: 'Replace the terms of a synonym group',
+        params: IdParams,
+        body: ServiceSynonymCreate,
+        response: { 200: ServiceSynonym, ...errs },
+      },
+    },
+    async (req) => updateSynonym(deps, req.ctx, req.params.id, req.body.terms),
   );
   app.delete(
     '/service-synonyms/:id',

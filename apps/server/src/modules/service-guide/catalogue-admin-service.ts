@@ -5,17 +5,22 @@ import type {
   ServiceItemAdmin,
   ServiceItemCreate,
   ServiceItemDraft,
-  ServiceItemVersion,
-  ServiceItemVersionSummary,
   ServiceSynonym,
 } from '@linli/contracts';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { writeAudit } from '../../core/audit';
 import type { RequestContext } from '../../core/context';
 import type { Db, Executor } from '../../core/db/client';
 import { AppError } from '../../core/errors';
 import { authorize } from '../../core/permissions';
-import { defaultDistrict, findOrgUnit, type OrgUnitInfo } from '../identity/lookups';
+import { accountDisplayNames, defaultDistrict, findOrgUnit, type OrgUnitInfo } from '../identity/lookups';
+import type {
+  CatalogueItemEditor,
+  CatalogueItemQuery,
+  CatalogueItemRow,
+  CatalogueVersion,
+  CatalogueVersionSummary,
+} from './catalogue-admin-schemas';
 import { serviceItems, serviceItemVersions, serviceOfferings, serviceSynonyms } from './schema';
 import { summaryColumns } from './seed';
 import { invalidateCatalogue } from './service';
@@ -144,6 +149,7 @@ export async function createServiceItem(
 ): Promise<ServiceItemAdmin> {
   const district = await districtUnit(deps.db, ctx);
   authorize(ctx.actor, 'catalogue.manage', { orgPath: district.path }, 'district');
+  checkGuide(input.guide);
   return deps.db.transaction(async (tx) => {
     const [clash] = await tx
       .select({ id: serviceItems.id })
@@ -184,6 +190,7 @@ export async function putDraft(
   return deps.db.transaction(async (tx) => {
     const item = await itemForManager(tx, ctx, id, true);
     if (item.status === 'retired') throw AppError.invalidTransition('retired', 'edit');
+    checkGuide(input.guide);
     const draft = await saveDraft(tx, ctx, item, input.guide, input.changeNote ?? null);
     await writeAudit(tx, ctx, {
       action: 'service_item.draft',
@@ -256,18 +263,22 @@ export async function retireServiceItem(
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-/** GET /service-items/:id/versions: newest first. */
+/** GET /service-items/:id/versions: newest first, with who saved and who published each. */
 export async function listVersions(
   deps: AdminDeps,
   ctx: RequestContext,
   id: string,
-): Promise<{ items: ServiceItemVersionSummary[] }> {
+): Promise<{ items: CatalogueVersionSummary[] }> {
   await itemForManager(deps.db, ctx, id);
   const rows = await deps.db
     .select()
     .from(serviceItemVersions)
     .where(eq(serviceItemVersions.itemId, id))
     .orderBy(desc(serviceItemVersions.version));
+  const names = await accountDisplayNames(
+    deps.db,
+    rows.flatMap((r) => [r.createdBy, r.publishedBy]).filter((x): x is string => !!x),
+  );
   return {
     items: rows.map((r) => ({
       version: r.version,
@@ -276,6 +287,8 @@ export async function listVersions(
       changeNote: r.changeNote,
       createdAt: r.createdAt.toISOString(),
       publishedAt: iso(r.publishedAt),
+      createdByName: (r.createdBy && names.get(r.createdBy)) || null,
+      publishedByName: (r.publishedBy && names.get(r.publishedBy)) || null,
     })),
   };
 }
@@ -285,7 +298,7 @@ export async function getVersion(
   ctx: RequestContext,
   id: string,
   version: number,
-): Promise<ServiceItemVersion> {
+): Promise<CatalogueVersion> {
   await itemForManager(deps.db, ctx, id);
   const [r] = await deps.db
     .select()
@@ -293,6 +306,10 @@ export async function getVersion(
     .where(and(eq(serviceItemVersions.itemId, id), eq(serviceItemVersions.version, version)))
     .limit(1);
   if (!r) throw AppError.notFound('version');
+  const names = await accountDisplayNames(
+    deps.db,
+    [r.createdBy, r.publishedBy].filter((x): x is string => !!x),
+  );
   return {
     itemId: id,
     version: r.version,
@@ -301,7 +318,150 @@ export async function getVersion(
     createdAt: r.createdAt.toISOString(),
     publishedAt: iso(r.publishedAt),
     guide: r.guide,
+    createdByName: (r.createdBy && names.get(r.createdBy)) || null,
+    publishedByName: (r.publishedBy && names.get(r.publishedBy)) || null,
   };
+}
+
+/** The editor's abilities on an item: the same rules putDraft, publish and retire enforce. */
+function editorAbilities(item: ItemRow, hasDraft: boolean) {
+  const live = item.status !== 'retired';
+  return { saveDraft: live, publish: live && hasDraft, retire: live };
+}
+
+/** GET /service-items/:id/draft: the draft when there is one, else the live (or last) version. */
+export async function getEditorItem(
+  deps: AdminDeps,
+  ctx: RequestContext,
+  id: string,
+): Promise<CatalogueItemEditor> {
+  const item = await itemForManager(deps.db, ctx, id);
+  const [latest] = await deps.db
+    .select()
+    .from(serviceItemVersions)
+    .where(eq(serviceItemVersions.itemId, id))
+    .orderBy(
+      // draft first, then the published one, then the newest superseded
+      sql`case ${serviceItemVersions.status} when 'draft' then 0 when 'published' then 1 else 2 end`,
+      desc(serviceItemVersions.version),
+    )
+    .limit(1);
+  if (!latest) throw AppError.notFound('version');
+  const admin = await presentAdmin(deps.db, item);
+  return {
+    ...admin,
+    version: latest.version,
+    versionStatus: latest.status,
+    guide: latest.guide,
+    abilities: editorAbilities(item, admin.draftVersion !== null),
+  };
+}
+
+const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+
+/**
+ * GET /service-items/admin: the catalogue as its editors see it (every status, drafts too),
+ * ordered by code; the cursor is the last row's code.
+ */
+export async function listCatalogueItems(
+  deps: AdminDeps,
+  ctx: RequestContext,
+  q: CatalogueItemQuery,
+): Promise<{ items: CatalogueItemRow[]; nextCursor: string | null }> {
+  const district = await districtUnit(deps.db, ctx);
+  authorize(ctx.actor, 'catalogue.manage', { orgPath: district.path }, 'district');
+  const limit = q.limit ?? 20;
+  const hasDraft = sql`exists (select 1 from ${serviceItemVersions} v where v.item_id = ${serviceItems.id} and v.status = 'draft')`;
+  const conditions: (SQL | undefined)[] = [
+    eq(serviceItems.districtId, district.id),
+    q.mode ? eq(serviceItems.mode, q.mode) : undefined,
+    q.department ? eq(serviceItems.department, q.department) : undefined,
+    q.status ? eq(serviceItems.status, q.status) : undefined,
+    q.hasDraft === undefined ? undefined : q.hasDraft ? hasDraft : sql`not ${hasDraft}`,
+    q.cursor ? gt(serviceItems.code, q.cursor) : undefined,
+  ];
+  const text = q.q?.trim();
+  if (text) {
+    const pattern = containsPattern(text);
+    conditions.push(or(ilike(serviceItems.name, pattern), ilike(serviceItems.code, pattern)));
+  }
+  const rows = await deps.db
+    .select()
+    .from(serviceItems)
+    .where(and(...conditions))
+    .orderBy(asc(serviceItems.code))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const versions = page.length
+    ? await deps.db
+        .select({
+          itemId: serviceItemVersions.itemId,
+          version: serviceItemVersions.version,
+          status: serviceItemVersions.status,
+          guide: serviceItemVersions.guide,
+        })
+        .from(serviceItemVersions)
+        .where(
+          and(
+            inArray(
+              serviceItemVersions.itemId,
+              page.map((r) => r.id),
+            ),
+            inArray(serviceItemVersions.status, ['draft', 'published']),
+          ),
+        )
+    : [];
+  const items = page.map((item): CatalogueItemRow => {
+    const mine = versions.filter((v) => v.itemId === item.id);
+    const draft = mine.find((v) => v.status === 'draft');
+    const shown = mine.find((v) => v.status === 'published') ?? draft;
+    return {
+      id: item.id,
+      code: item.code,
+      mode: item.mode,
+      status: item.status,
+      name: item.name,
+      department: item.department,
+      publishedVersion: item.publishedVersion,
+      publishedAt: iso(item.publishedAt),
+      draftVersion: draft?.version ?? null,
+      updatedAt: item.updatedAt.toISOString(),
+      basicCode: shown?.guide.basicCode ?? null,
+      caseType: item.caseType,
+      statutoryTimeLimitDays: shown?.guide.statutoryTimeLimitDays ?? null,
+      promisedTimeLimitWorkingDays: item.promisedDays,
+    };
+  });
+  return { items, nextCursor: rows.length > limit ? (page.at(-1)?.code ?? null) : null };
+}
+
+/**
+ * Rules of a guide that a schema cannot state: material names are unique (residents' checklists
+ * are keyed by them) and the promised time limit is within the statutory one.
+ */
+export function checkGuide(guide: ServiceGuide, prefix = 'body/guide') {
+  const errors: { field: string; message: string; code: string }[] = [];
+  const seen = new Set<string>();
+  guide.materials.forEach((m, i) => {
+    const name = m.name.trim();
+    if (!name)
+      errors.push({ field: `${prefix}/materials/${i}/name`, message: 'is required', code: 'required' });
+    else if (seen.has(name))
+      errors.push({
+        field: `${prefix}/materials/${i}/name`,
+        message: 'another material has this name',
+        code: 'duplicate',
+      });
+    seen.add(name);
+  });
+  const { statutoryTimeLimitDays: statutory, promisedTimeLimitWorkingDays: promised } = guide;
+  if (statutory !== null && promised !== null && promised > statutory)
+    errors.push({
+      field: `${prefix}/promisedTimeLimitWorkingDays`,
+      message: 'must not exceed the statutory time limit',
+      code: 'exceedsStatutory',
+    });
+  if (errors.length) throw AppError.validation(errors);
 }
 
 // ---- Synonyms ----
@@ -341,6 +501,46 @@ export async function createSynonym(
       entityId: row!.id,
       orgUnitId: district.id,
       districtId: district.id,
+      after: { terms: clean },
+    });
+    return row!;
+  });
+  invalidateCatalogue(deps.db, district.id);
+  return row;
+}
+
+/** PUT /service-synonyms/:id: replaces a group's terms. */
+export async function updateSynonym(
+  deps: AdminDeps,
+  ctx: RequestContext,
+  id: string,
+  terms: string[],
+): Promise<ServiceSynonym> {
+  const district = await districtUnit(deps.db, ctx);
+  authorize(ctx.actor, 'catalogue.manage', { orgPath: district.path }, 'district');
+  const clean = [...new Set(terms.map((t) => t.trim()).filter(Boolean))];
+  if (clean.length < 2)
+    throw AppError.validation([{ field: 'body/terms', message: 'needs at least two different terms' }]);
+  const row = await deps.db.transaction(async (tx) => {
+    const [before] = await tx
+      .select()
+      .from(serviceSynonyms)
+      .where(and(eq(serviceSynonyms.id, id), eq(serviceSynonyms.districtId, district.id)))
+      .for('update')
+      .limit(1);
+    if (!before) throw AppError.notFound('synonym group');
+    const [row] = await tx
+      .update(serviceSynonyms)
+      .set({ terms: clean, updatedAt: deps.now() })
+      .where(eq(serviceSynonyms.id, id))
+      .returning({ id: serviceSynonyms.id, terms: serviceSynonyms.terms });
+    await writeAudit(tx, ctx, {
+      action: 'service_synonym.update',
+      entityType: 'service_synonym',
+      entityId: id,
+      orgUnitId: district.id,
+      districtId: district.id,
+      before: { terms: before.terms },
       after: { terms: clean },
     });
     return row!;

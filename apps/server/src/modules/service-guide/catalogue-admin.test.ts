@@ -285,8 +285,9 @@ describe('the console catalogue editor', () => {
   });
 
   it('opens the draft when there is one, else the live guide, with the abilities to match', async () => {
-    const [item] = (await admin.get('/api/v1/service-items/admin?status=published&hasDraft=false&limit=1'))
-      .json().items;
+    const [item] = (
+      await admin.get('/api/v1/service-items/admin?status=published&hasDraft=false&limit=1')
+    ).json().items;
     const live = (await admin.get(`/api/v1/service-items/${item.id}/draft`)).json();
     expect(live).toMatchObject({
       version: item.publishedVersion,
@@ -310,7 +311,11 @@ describe('the console catalogue editor', () => {
 
   it('names who saved and who published each version', async () => {
     const created = (
-      await admin.post('/api/v1/service-items', { code: 'T951', mode: 'direct', guide: guide('版本署名测试') })
+      await admin.post('/api/v1/service-items', {
+        code: 'T951',
+        mode: 'direct',
+        guide: guide('版本署名测试'),
+      })
     ).json();
     await admin.post(`/api/v1/service-items/${created.id}/publish`);
     const me = (await admin.get('/api/v1/me')).json();
@@ -322,7 +327,11 @@ describe('the console catalogue editor', () => {
 
   it('keeps the nulls of a guide (no statutory limit stays null, not 0 days)', async () => {
     const created = (
-      await admin.post('/api/v1/service-items', { code: 'T953', mode: 'direct', guide: guide('空值保留测试') })
+      await admin.post('/api/v1/service-items', {
+        code: 'T953',
+        mode: 'direct',
+        guide: guide('空值保留测试'),
+      })
     ).json();
     const saved = (await admin.get(`/api/v1/service-items/${created.id}/draft`)).json().guide;
     expect(saved).toMatchObject({
@@ -370,7 +379,9 @@ describe('the console catalogue editor', () => {
   });
 
   it('edits a synonym group, which search uses at once', async () => {
-    const created = (await admin.post('/api/v1/service-synonyms', { terms: ['甲乙测试词', '丙丁测试词'] })).json();
+    const created = (
+      await admin.post('/api/v1/service-synonyms', { terms: ['甲乙测试词', '丙丁测试词'] })
+    ).json();
     const put = (terms: string[], id = created.id) =>
       admin.request({ method: 'PUT', url: `/api/v1/service-synonyms/${id}`, payload: { terms } });
     const bad = await put(['一样', ' 一样 ']);

@@ -9,6 +9,7 @@ import {
   OfficeHourMyBookingList,
   OfficeHourQuery,
   OfficeHourSession,
+  OfficeHourUpdate,
   Problem,
 } from '@linli/contracts';
 import type { FastifyInstance } from 'fastify';
@@ -23,6 +24,7 @@ import {
   listSessions,
   myBookings,
   type OfficeHoursDeps,
+  updateSession,
 } from './office-hours-service';
 
 const tags = ['office-hours'];
@@ -52,7 +54,7 @@ export async function officeHoursRoutes(fastify: FastifyInstance) {
       config: { permission: 'public' },
       schema: {
         tags,
-        summary: 'Upcoming sessions with remaining places',
+        summary: 'Upcoming sessions with remaining places (by community, department or item)',
         querystring: OfficeHourQuery,
         response: { 200: OfficeHourList, 400: Problem },
       },
@@ -83,6 +85,20 @@ export async function officeHoursRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => getSession(deps, req.params.id),
+  );
+  app.patch(
+    '/office-hours/:id',
+    {
+      config: { permission: 'office_hours.manage' },
+      schema: {
+        tags,
+        summary: 'Change a session that has not started (time, place, items, capacity)',
+        params: IdParams,
+        body: OfficeHourUpdate,
+        response: { 200: OfficeHourSession, ...errs },
+      },
+    },
+    async (req) => updateSession(deps, req.ctx, req.params.id, req.body),
   );
   app.post(
     '/office-hours/:id/cancel',

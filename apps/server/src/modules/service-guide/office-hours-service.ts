@@ -4,8 +4,10 @@ import type {
   OfficeHourMyBooking,
   OfficeHourQuery,
   OfficeHourSession,
+  OfficeHourUpdate,
 } from '@linli/contracts';
-import { and, asc, desc, eq, gte, inArray, lte, ne, sql } from 'drizzle-orm';
+import { maskPhone } from '@linli/contracts';
+import { and, arrayContains, asc, desc, eq, gte, inArray, lte, ne, sql } from 'drizzle-orm';
 import { writeAudit } from '../../core/audit';
 import type { RequestContext } from '../../core/context';
 import type { Db, Executor } from '../../core/db/client';
@@ -13,6 +15,7 @@ import { AppError } from '../../core/errors';
 import { authorize, can, requirePermission } from '../../core/permissions';
 import {
   accountDisplayNames,
+  accountPhones,
   defaultDistrict,
   departmentOfAccount,
   findDepartment,
@@ -106,6 +109,19 @@ async function assertManages(db: Executor, ctx: RequestContext, session: Session
     throw AppError.forbidden('This session belongs to another department.');
 }
 
+/** The distinct item ids, all of them catalogue items of the district (else 400 on `itemIds`). */
+async function checkItems(db: Executor, districtId: string, ids: string[]): Promise<string[]> {
+  const itemIds = [...new Set(ids)];
+  const items = await itemsByIds(db, itemIds);
+  const known = new Set(items.filter((i) => i.districtId === districtId).map((i) => i.id));
+  const unknown = itemIds.filter((id) => !known.has(id));
+  if (unknown.length)
+    throw AppError.validation(
+      unknown.map((id) => ({ field: 'body/itemIds', message: `unknown item ${id}` })),
+    );
+  return itemIds;
+}
+
 async function loadSession(db: Executor, id: string, lock = false): Promise<SessionRow> {
   const q = db.select().from(officeHourSessions).where(eq(officeHourSessions.id, id)).limit(1);
   const [row] = lock ? await q.for('update') : await q;
@@ -141,14 +157,7 @@ export async function createSession(
     throw AppError.validation([{ field: 'body/endsAt', message: 'must be after startsAt' }]);
   if (startsAt < deps.now())
     throw AppError.validation([{ field: 'body/startsAt', message: 'must be in the future' }]);
-  const itemIds = [...new Set(input.itemIds)];
-  const items = await itemsByIds(deps.db, itemIds);
-  const known = new Set(items.filter((i) => i.districtId === unit.districtId).map((i) => i.id));
-  const unknown = itemIds.filter((id) => !known.has(id));
-  if (unknown.length)
-    throw AppError.validation(
-      unknown.map((id) => ({ field: 'body/itemIds', message: `unknown item ${id}` })),
-    );
+  const itemIds = await checkItems(deps.db, unit.districtId, input.itemIds);
   const row = await deps.db.transaction(async (tx) => {
     const [row] = await tx
       .insert(officeHourSessions)
@@ -177,7 +186,10 @@ export async function createSession(
   return (await present(deps.db, [row]))[0]!;
 }
 
-/** GET /office-hours: public, scheduled sessions from `from` (default now), soonest first. */
+/**
+ * GET /office-hours: public, scheduled sessions (cancelled ones too with `includeCancelled`) that
+ * end after `from` (default now), soonest first; by community, department or service item.
+ */
 export async function listSessions(
   deps: OfficeHoursDeps,
   query: OfficeHourQuery,
@@ -185,11 +197,13 @@ export async function listSessions(
   const districtId = await defaultDistrict(deps.db);
   const where = [
     eq(officeHourSessions.districtId, districtId),
-    eq(officeHourSessions.status, 'scheduled'),
     gte(officeHourSessions.endsAt, query.from ? new Date(query.from) : deps.now()),
   ];
+  if (!query.includeCancelled) where.push(eq(officeHourSessions.status, 'scheduled'));
   if (query.to) where.push(lte(officeHourSessions.startsAt, new Date(query.to)));
   if (query.orgUnitId) where.push(eq(officeHourSessions.orgUnitId, query.orgUnitId));
+  if (query.departmentId) where.push(eq(officeHourSessions.departmentId, query.departmentId));
+  if (query.itemId) where.push(arrayContains(officeHourSessions.itemIds, [query.itemId]));
   const rows = await deps.db
     .select()
     .from(officeHourSessions)
@@ -201,6 +215,61 @@ export async function listSessions(
 
 export async function getSession(deps: OfficeHoursDeps, id: string): Promise<OfficeHourSession> {
   return (await present(deps.db, [await loadSession(deps.db, id)]))[0]!;
+}
+
+/**
+ * PATCH /office-hours/:id: change the time, place, items or capacity of a scheduled session that
+ * has not started. The row is locked, so a capacity cut and a booking cannot cross.
+ */
+export async function updateSession(
+  deps: OfficeHoursDeps,
+  ctx: RequestContext,
+  id: string,
+  input: OfficeHourUpdate,
+): Promise<OfficeHourSession> {
+  const row = await deps.db.transaction(async (tx) => {
+    const session = await loadSession(tx, id, true);
+    await assertManages(tx, ctx, session);
+    if (session.status !== 'scheduled') throw AppError.invalidTransition(session.status, 'edit');
+    const now = deps.now();
+    if (session.startsAt <= now) throw AppError.conflict('conflict', 'This session has already started.');
+    const startsAt = input.startsAt ? new Date(input.startsAt) : session.startsAt;
+    const endsAt = input.endsAt ? new Date(input.endsAt) : session.endsAt;
+    if (!(endsAt > startsAt))
+      throw AppError.validation([{ field: 'body/endsAt', message: 'must be after startsAt' }]);
+    if (input.startsAt && startsAt < now)
+      throw AppError.validation([{ field: 'body/startsAt', message: 'must be in the future' }]);
+    const itemIds = input.itemIds ? await checkItems(tx, session.districtId, input.itemIds) : session.itemIds;
+    const capacity = input.capacity ?? session.capacity;
+    const booked = (await bookedCounts(tx, [id])).get(id) ?? 0;
+    if (capacity < booked)
+      throw AppError.validation([
+        { field: 'body/capacity', message: `must be at least the ${booked} places already booked` },
+      ]);
+    const place = input.place ?? session.place;
+    const [row] = await tx
+      .update(officeHourSessions)
+      .set({ startsAt, endsAt, place, itemIds, capacity, updatedAt: now })
+      .where(and(eq(officeHourSessions.id, id), eq(officeHourSessions.status, 'scheduled')))
+      .returning();
+    await writeAudit(tx, ctx, {
+      action: 'office_hour.update',
+      entityType: 'office_hour_session',
+      entityId: id,
+      orgUnitId: session.orgUnitId,
+      districtId: session.districtId,
+      before: {
+        startsAt: session.startsAt,
+        endsAt: session.endsAt,
+        place: session.place,
+        itemIds: session.itemIds,
+        capacity: session.capacity,
+      },
+      after: { startsAt, endsAt, place, itemIds, capacity },
+    });
+    return row!;
+  });
+  return (await present(deps.db, [row]))[0]!;
 }
 
 /** POST /office-hours/:id/cancel: the session and its open bookings are cancelled. */
@@ -364,7 +433,11 @@ export async function checkIn(
   return presentBooking(row);
 }
 
-/** GET /office-hours/:id/bookings: who booked, for check-in (names only). */
+/**
+ * Phones of accounts, keyed by id (masked by the caller). Belongs in identity/lookups.ts next to
+ * accountDisplayNames; read here until that module exports it.
+ */
+/** GET /office-hours/:id/bookings: who booked, for check-in (names and masked phones). */
 export async function listAttendees(deps: OfficeHoursDeps, ctx: RequestContext, sessionId: string) {
   const session = await loadSession(deps.db, sessionId);
   await assertMayCheckIn(deps.db, ctx, session);
@@ -377,8 +450,16 @@ export async function listAttendees(deps: OfficeHoursDeps, ctx: RequestContext, 
     deps.db,
     rows.map((r) => r.accountId),
   );
+  const phones = await accountPhones(
+    deps.db,
+    rows.map((r) => r.accountId),
+  );
   return {
-    items: rows.map((r) => ({ ...presentBooking(r), residentName: names.get(r.accountId) ?? '' })),
+    items: rows.map((r) => ({
+      ...presentBooking(r),
+      residentName: names.get(r.accountId) ?? '',
+      phone: maskPhone(phones.get(r.accountId)),
+    })),
   };
 }
 

@@ -164,4 +164,100 @@ describe('office hours (区级部门下沉)', () => {
     expect(mine.find((m: { id: string }) => m.id === b.id).status).toBe('cancelled');
     expect((await resident.post(`/api/v1/office-hours/${s.id}/bookings`)).statusCode).toBe(409);
   });
+
+  it('lets the department edit a session that has not started, never below the places taken', async () => {
+    const s = (await staff.post('/api/v1/office-hours', session({ capacity: 3 }))).json();
+    expect((await anon.patch(`/api/v1/office-hours/${s.id}`, { place: 'x' })).statusCode).toBe(401);
+    expect((await secretary.patch(`/api/v1/office-hours/${s.id}`, { place: 'x' })).statusCode).toBe(403);
+    expect((await resident.patch(`/api/v1/office-hours/${s.id}`, { place: 'x' })).statusCode).toBe(403);
+    expect((await staff.patch(`/api/v1/office-hours/${MISSING}`, { place: 'x' })).statusCode).toBe(404);
+
+    const a = await residentLogin(t, '13800000005');
+    const b = await residentLogin(t, '13800000006');
+    expect((await a.post(`/api/v1/office-hours/${s.id}/bookings`)).statusCode).toBe(201);
+    expect((await b.post(`/api/v1/office-hours/${s.id}/bookings`)).statusCode).toBe(201);
+
+    const tooSmall = await staff.patch(`/api/v1/office-hours/${s.id}`, { capacity: 1 });
+    expect(tooSmall.statusCode).toBe(400);
+    expect(tooSmall.json().errors[0].field).toBe('body/capacity');
+    const backwards = await staff.patch(`/api/v1/office-hours/${s.id}`, { endsAt: inDays(1) });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().errors[0].field).toBe('body/endsAt');
+    const badItem = await staff.patch(`/api/v1/office-hours/${s.id}`, { itemIds: [MISSING] });
+    expect(badItem.json().errors[0].field).toBe('body/itemIds');
+    expect((await staff.patch(`/api/v1/office-hours/${s.id}`, { capacity: 2, extra: 1 })).statusCode).toBe(
+      400,
+    );
+
+    const edited = await staff.patch(`/api/v1/office-hours/${s.id}`, {
+      place: '翰林社区党群服务中心 203',
+      capacity: 2,
+      startsAt: inDays(3),
+      endsAt: inDays(3, 2),
+      itemIds: [],
+    });
+    expect(edited.statusCode).toBe(200);
+    expect(edited.json()).toMatchObject({
+      place: '翰林社区党群服务中心 203',
+      capacity: 2,
+      booked: 2,
+      remaining: 0,
+      items: [],
+    });
+    expect(Date.parse(edited.json().startsAt)).toBeGreaterThan(Date.parse(inDays(2, 23)));
+    expect((await anon.get(`/api/v1/office-hours/${s.id}`)).json().place).toBe('翰林社区党群服务中心 203');
+    // Full now: a third resident is refused.
+    expect((await resident.post(`/api/v1/office-hours/${s.id}/bookings`)).statusCode).toBe(409);
+
+    // Another department's session: 403; a cancelled one: 409 naming the state.
+    const depts = (await admin.get('/api/v1/departments')).json().items as { id: string; name: string }[];
+    const other = depts.find((d) => d.name !== '罗江区民政局')!;
+    const foreign = (await admin.post('/api/v1/office-hours', session({ departmentId: other.id }))).json();
+    expect((await staff.patch(`/api/v1/office-hours/${foreign.id}`, { place: 'x' })).statusCode).toBe(403);
+    expect((await admin.patch(`/api/v1/office-hours/${foreign.id}`, { capacity: 9 })).json().capacity).toBe(
+      9,
+    );
+    await staff.post(`/api/v1/office-hours/${s.id}/cancel`);
+    const late = await staff.patch(`/api/v1/office-hours/${s.id}`, { place: 'x' });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().state).toBe('cancelled');
+  });
+
+  it('shows staff the masked phone of each booking, never the full number', async () => {
+    const s = (await staff.post('/api/v1/office-hours', session())).json();
+    await resident.post(`/api/v1/office-hours/${s.id}/bookings`);
+    const res = await staff.get(`/api/v1/office-hours/${s.id}/bookings`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items[0].phone).toBe('138****0001');
+    expect(res.body).not.toContain('13800000001');
+    expect((await resident.get(`/api/v1/office-hours/${s.id}/bookings`)).statusCode).toBe(403);
+  });
+
+  it('filters the list by service item and department, and shows cancelled ones only when asked', async () => {
+    const other = (
+      await anon.get(`/api/v1/service-items?q=${encodeURIComponent('老年人优待证')}&limit=1`)
+    ).json().items[0].id as string;
+    const s = (
+      await staff.post('/api/v1/office-hours', session({ itemIds: [other], place: '按事项筛选' }))
+    ).json();
+    const byItem = (await anon.get(`/api/v1/office-hours?itemId=${other}`)).json().items as { id: string }[];
+    expect(byItem.map((x) => x.id)).toContain(s.id);
+    const notThatItem = (await anon.get(`/api/v1/office-hours?itemId=${itemId}`)).json().items as {
+      id: string;
+    }[];
+    expect(notThatItem.map((x) => x.id)).not.toContain(s.id);
+    const dept = s.department.id as string;
+    const byDept = (await anon.get(`/api/v1/office-hours?departmentId=${dept}`)).json().items as {
+      department: { id: string };
+    }[];
+    expect(byDept.length).toBeGreaterThan(0);
+    expect(byDept.every((x) => x.department.id === dept)).toBe(true);
+
+    await staff.post(`/api/v1/office-hours/${s.id}/cancel`);
+    const hidden = (await anon.get(`/api/v1/office-hours?itemId=${other}`)).json().items as { id: string }[];
+    expect(hidden.map((x) => x.id)).not.toContain(s.id);
+    const shown = (await anon.get(`/api/v1/office-hours?itemId=${other}&includeCancelled=true`)).json()
+      .items as { id: string; status: string }[];
+    expect(shown.find((x) => x.id === s.id)?.status).toBe('cancelled');
+  });
 });

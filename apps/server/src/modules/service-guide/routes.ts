@@ -15,6 +15,9 @@ import { getServiceItem, type GuideDeps, listServiceItems, serviceFacets } from 
 export async function serviceGuideRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const deps: GuideDeps = { db: app.database.db, clock: app.clock };
+  // Search answers are cached with the catalogue (service.ts); their JSON is kept beside them, so
+  // a repeated question costs neither the search nor the serialisation.
+  const serialized = new WeakMap<object, string>();
 
   app.get(
     '/service-items',
@@ -27,7 +30,16 @@ export async function serviceGuideRoutes(fastify: FastifyInstance) {
         response: { 200: ServiceItemList, 400: Problem, 404: Problem },
       },
     },
-    async (req) => listServiceItems(deps, req.query),
+    async (req, reply) => {
+      const answer = await listServiceItems(deps, req.query);
+      let body = serialized.get(answer);
+      if (body === undefined) {
+        body = reply.serialize(answer) as string;
+        serialized.set(answer, body);
+      }
+      // A string is sent as it is (already serialised by the route's schema above).
+      return reply.type('application/json; charset=utf-8').send(body as never);
+    },
   );
 
   app.get(

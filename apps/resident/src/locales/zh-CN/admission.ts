@@ -1,0 +1,38 @@
+/** 事项准入 in the resident app: the public three lists and the certificate question. */
+const admission = {
+  tile: '社区证明',
+  tileDesc: '能不能开、去哪开',
+  certTitle: '社区证明',
+  certQuestion: '我的社区能开这个证明吗？',
+  certIntro: '输入您要开的证明，马上告诉您社区能不能开、怎么开；不能开的，告诉您该去哪里办。',
+  certPlaceholder: '如：居住证明、无犯罪记录证明',
+  yes: '可以，社区能开',
+  no: '不能，社区不出具这个证明',
+  unknown: '没有找到这个证明',
+  unknownHint: '两张证明清单里都没有“{q}”。可换个说法再查，或直接咨询社区。',
+  how: '怎么开',
+  insteadBy: '请到这里办理',
+  basis: '依据',
+  alsoLike: '您可能要找',
+  mayIssue: '社区可以出具的证明（{n}）',
+  mayNotIssue: '社区不出具的证明（{n}）',
+  note: '说明',
+  listsLink: '社区“三张清单”',
+  listsLinkDesc: '哪些事社区自己办、协助政府办、不能让社区办',
+  listsTitle: '三张清单',
+  listsIntro: '社区事项准入“三张清单”：部门不得把清单外的工作随意压给社区。',
+  version: '第 {n} 版 · {date} 起施行',
+  search: '搜索清单事项',
+  lists: { self: '依法自治', assist: '协助政府', negative: '负面清单' },
+  listDesc: {
+    self: '社区居民委员会依法自己办理的事项',
+    assist: '社区依法协助政府做的事项，部门须“费随事转”',
+    negative: '任何部门都不得交给社区的事项',
+  },
+  department: '责任部门',
+  empty: '没有符合的事项',
+  loadFailed: '加载失败，请稍后再试',
+  retry: '重试',
+};
+
+export default admission;

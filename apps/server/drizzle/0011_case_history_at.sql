@@ -1,0 +1,1 @@
+CREATE INDEX "case_history_at_index" ON "case_history" USING btree ("at");

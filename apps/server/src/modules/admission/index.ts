@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { seedCertificates } from './certificates';
+import { seedAdmissionDemo } from './demo-seed';
+import { seedAdmissionLists } from './lists-service';
+import { admissionRoutes } from './routes';
+
+/**
+ * Module `admission` (事项准入): the three lists in versions, the certificate lists, departments'
+ * admission requests with matching and review, the community task inbox, outside-the-system
+ * reports and the burden index. Mounted under /api/v1.
+ */
+export async function admissionModule(app: FastifyInstance) {
+  await app.register(admissionRoutes);
+}
+
+export const admissionManifest = {
+  name: 'admission',
+  prefix: '/api/v1',
+  permissions: [
+    'admission.request',
+    'admission.review',
+    'admission.lists',
+    'admission.comment',
+    'admission.inbox',
+    'admission.oversight',
+    'admission.burden',
+  ],
+  workflows: ['admission_request', 'admission_task'],
+  seeds: { reference: [seedAdmissionLists, seedCertificates], demo: [seedAdmissionDemo] },
+} as const;
+
+export { seedAdmissionDemo, seedAdmissionLists, seedCertificates };

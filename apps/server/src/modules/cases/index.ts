@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { caseRoutes } from './routes';
+import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from './seed';
+import { runSlaSweep } from './sla';
+
+/** How often the SLA job looks for breached deadlines. */
+export const SLA_SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Module `cases` (城社共治): resident reports, routing by boundary and category, squads, the
+ * closed-loop workflow with working-time SLAs and the SLA job. Mounted under /api/v1.
+ * The SLA job runs every minute in development and production (not under tests, which call
+ * `runSlaSweep` with a FakeClock); it is idempotent, so several processes may run it.
+ */
+export async function casesModule(app: FastifyInstance) {
+  await app.register(caseRoutes);
+  if (app.config.env === 'test') return;
+  let timer: NodeJS.Timeout | null = null;
+  let running = false;
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      runSlaSweep({ db: app.database.db, clock: app.clock })
+        .then((r) => {
+          if (r.yellow || r.red) app.log.info(r, 'case SLA sweep');
+        })
+        .catch((err) => app.log.error({ err }, 'case SLA sweep failed'))
+        .finally(() => {
+          running = false;
+        });
+    }, SLA_SWEEP_INTERVAL_MS);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+  });
+}
+
+export const casesManifest = {
+  name: 'cases',
+  prefix: '/api/v1',
+  permissions: [
+    'cases.read',
+    'cases.dispatch',
+    'cases.handle',
+    'cases.verify',
+    'cases.supervise',
+    'cases.manage',
+  ],
+  workflows: ['case'],
+  jobs: { slaSweep: { every: SLA_SWEEP_INTERVAL_MS, run: runSlaSweep } },
+  seeds: { reference: seedCaseCategories, demo: [seedDemoBoundaries, seedDemoSquads] },
+} as const;
+
+export { runSlaSweep };

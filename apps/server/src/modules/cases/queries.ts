@@ -1,0 +1,524 @@
+import type { CaseStatus } from '@linli/contracts';
+import { and, asc, desc, eq, gte, inArray, isNull, lte, not, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../core/db/client';
+import { accounts, departments, orgUnits, roleGrants } from '../identity/schema';
+import {
+  type CaseRow,
+  caseCategories,
+  caseFollowers,
+  caseHistory,
+  caseNumberCounters,
+  casePhotos,
+  caseRoutingRules,
+  caseSlaCards,
+  cases,
+  orgUnitBoundaries,
+  squadMembers,
+  squads,
+} from './schema';
+import { OPEN_STATES, RUNNING_STATES } from './workflow';
+
+/** Plain reads and writes of the case tables: `(db | tx, params) => rows`. */
+
+// Categories and routing rules.
+
+export async function listCategories(db: Executor, districtId: string) {
+  return db
+    .select()
+    .from(caseCategories)
+    .where(eq(caseCategories.districtId, districtId))
+    .orderBy(asc(caseCategories.sort), asc(caseCategories.code));
+}
+
+export async function findCategory(db: Executor, districtId: string, code: string) {
+  const [row] = await db
+    .select()
+    .from(caseCategories)
+    .where(and(eq(caseCategories.districtId, districtId), eq(caseCategories.code, code)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function listRules(db: Executor, districtId: string) {
+  return db
+    .select()
+    .from(caseRoutingRules)
+    .where(eq(caseRoutingRules.districtId, districtId))
+    .orderBy(asc(caseRoutingRules.categoryCode));
+}
+
+/** The rule of the longest code prefix of `code` (`0501` → `0501`, else `05`). */
+export async function ruleFor(db: Executor, districtId: string, code: string) {
+  const prefixes = Array.from({ length: code.length }, (_, i) => code.slice(0, i + 1));
+  const [row] = await db
+    .select()
+    .from(caseRoutingRules)
+    .where(and(eq(caseRoutingRules.districtId, districtId), inArray(caseRoutingRules.categoryCode, prefixes)))
+    .orderBy(desc(sql`length(${caseRoutingRules.categoryCode})`))
+    .limit(1);
+  return row ?? null;
+}
+
+// Squads.
+
+export async function activeSquadOf(db: Executor, communityId: string) {
+  const [row] = await db
+    .select()
+    .from(squads)
+    .where(and(eq(squads.orgUnitId, communityId), eq(squads.status, 'active')))
+    .orderBy(asc(squads.id))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function findSquad(db: Executor, id: string) {
+  const [row] = await db.select().from(squads).where(eq(squads.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** The squads an account is an active member of. */
+export async function squadIdsOf(db: Executor, accountId: string): Promise<Set<string>> {
+  const rows = await db
+    .select({ id: squadMembers.squadId })
+    .from(squadMembers)
+    .where(and(eq(squadMembers.accountId, accountId), eq(squadMembers.active, true)));
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function listSquads(db: Executor, districtId: string) {
+  return db.select().from(squads).where(eq(squads.districtId, districtId)).orderBy(asc(squads.name));
+}
+
+export async function membersOf(db: Executor, squadIds: string[]) {
+  if (squadIds.length === 0) return [];
+  return db
+    .select({
+      squadId: squadMembers.squadId,
+      accountId: squadMembers.accountId,
+      duty: squadMembers.duty,
+      active: squadMembers.active,
+      displayName: accounts.displayName,
+    })
+    .from(squadMembers)
+    .innerJoin(accounts, eq(accounts.id, squadMembers.accountId))
+    .where(inArray(squadMembers.squadId, squadIds))
+    .orderBy(asc(squadMembers.id));
+}
+
+// Cases.
+
+export async function findCase(db: Executor, id: string): Promise<CaseRow | null> {
+  const [row] = await db.select().from(cases).where(eq(cases.id, id)).limit(1);
+  return row ?? null;
+}
+
+export async function insertCase(tx: Executor, values: typeof cases.$inferInsert) {
+  const [row] = await tx.insert(cases).values(values).returning();
+  return row!;
+}
+
+/** The race-safe step: updates only while the case is still in `from`; null otherwise. */
+export async function updateFromStatus(
+  tx: Executor,
+  id: string,
+  from: CaseStatus,
+  set: Partial<typeof cases.$inferInsert>,
+): Promise<CaseRow | null> {
+  const [row] = await tx
+    .update(cases)
+    .set(set)
+    .where(and(eq(cases.id, id), eq(cases.status, from)))
+    .returning();
+  return row ?? null;
+}
+
+/** The next sequence number of a district's Beijing day, taken inside the creating transaction. */
+export async function nextCaseSequence(tx: Executor, districtId: string, day: string): Promise<number> {
+  const [row] = await tx
+    .insert(caseNumberCounters)
+    .values({ districtId, day, last: 1 })
+    .onConflictDoUpdate({
+      target: [caseNumberCounters.districtId, caseNumberCounters.day],
+      set: { last: sql`${caseNumberCounters.last} + 1` },
+    })
+    .returning({ last: caseNumberCounters.last });
+  return row!.last;
+}
+
+export async function insertHistory(tx: Executor, values: typeof caseHistory.$inferInsert) {
+  const [row] = await tx.insert(caseHistory).values(values).returning({ id: caseHistory.id });
+  return row!.id;
+}
+
+export async function insertPhotos(tx: Executor, rows: (typeof casePhotos.$inferInsert)[]) {
+  if (rows.length) await tx.insert(casePhotos).values(rows);
+}
+
+export async function photosOf(db: Executor, caseId: string) {
+  return db
+    .select()
+    .from(casePhotos)
+    .where(eq(casePhotos.caseId, caseId))
+    .orderBy(asc(casePhotos.createdAt), asc(casePhotos.id));
+}
+
+export async function findPhoto(db: Executor, caseId: string, photoId: string) {
+  const [row] = await db
+    .select()
+    .from(casePhotos)
+    .where(and(eq(casePhotos.caseId, caseId), eq(casePhotos.id, photoId)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function historyOf(db: Executor, caseId: string) {
+  return db
+    .select()
+    .from(caseHistory)
+    .where(eq(caseHistory.caseId, caseId))
+    .orderBy(asc(caseHistory.at), asc(caseHistory.id));
+}
+
+export async function isFollowing(db: Executor, caseId: string, accountId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ caseId: caseFollowers.caseId })
+    .from(caseFollowers)
+    .where(and(eq(caseFollowers.caseId, caseId), eq(caseFollowers.accountId, accountId)))
+    .limit(1);
+  return !!row;
+}
+
+export async function addFollower(tx: Executor, caseId: string, accountId: string, at: Date) {
+  const rows = await tx
+    .insert(caseFollowers)
+    .values({ caseId, accountId, createdAt: at })
+    .onConflictDoNothing()
+    .returning({ caseId: caseFollowers.caseId });
+  return rows.length > 0;
+}
+
+export async function followerIds(db: Executor, caseId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: caseFollowers.accountId })
+    .from(caseFollowers)
+    .where(eq(caseFollowers.caseId, caseId));
+  return rows.map((r) => r.id);
+}
+
+/** The follower count of a case, as a correlated subquery (no extra round trip per page). */
+export const followerCount = sql<number>`(SELECT count(*)::int FROM case_followers f WHERE f.case_id = "cases"."id")`;
+
+export interface CaseCursor {
+  rank: number;
+  id: string;
+}
+
+/** A page row: the case, its category, squad and department names and its follower count. */
+export interface CaseListRow {
+  c: CaseRow;
+  categoryName: string | null;
+  squadName: string | null;
+  departmentName: string | null;
+  followers: number;
+  rank: number;
+}
+
+/** The three bands of the dispatch board, as predicates an index can serve (see listCases). */
+const NEW_STATES = ['reported', 'registered'] as const;
+export type BoardBand = 0 | 1 | 2;
+function bandWhere(band: BoardBand, now: Date): SQL {
+  const running = inArray(cases.status, RUNNING_STATES);
+  const overdue = and(running, sql`${cases.dueAt} < ${now.toISOString()}::timestamptz`)!;
+  if (band === 2) return overdue;
+  if (band === 1) return and(inArray(cases.status, [...NEW_STATES]), not(overdue))!;
+  return and(not(inArray(cases.status, [...NEW_STATES])), not(overdue))!;
+}
+
+/**
+ * One page of a list; one row more than asked. Ranked lists (the dispatch board) show overdue
+ * cases first (band 2), then new ones waiting for 立案 or 派遣 (band 1), then the rest (band 0),
+ * newest first within a band. Category and squad names are joined in: a page is one query.
+ *
+ * The board is one UNION ALL of the bands, each `ORDER BY id DESC LIMIT n+1` under its own
+ * predicate, then merged. Sorting every case in scope by a computed rank took seconds at a
+ * million cases (bench/cases.ts); a band walks the id index (or the org unit + status index)
+ * and stops after n+1 rows. `bands` narrows the board (the overdue filter is band 2 alone).
+ */
+export async function listCases(
+  db: Executor,
+  p: {
+    where: SQL[];
+    now: Date;
+    after?: CaseCursor;
+    limit: number;
+    ranked: boolean;
+    bands?: readonly BoardBand[];
+  },
+): Promise<CaseListRow[]> {
+  const base = () =>
+    db
+      .select({
+        c: cases,
+        categoryName: caseCategories.name,
+        squadName: squads.name,
+        departmentName: departments.name,
+        followers: followerCount,
+      })
+      .from(cases)
+      .leftJoin(
+        caseCategories,
+        and(eq(caseCategories.districtId, cases.districtId), eq(caseCategories.code, cases.categoryCode)),
+      )
+      .leftJoin(squads, eq(squads.id, cases.squadId))
+      .leftJoin(departments, eq(departments.id, cases.departmentId));
+
+  if (!p.ranked) {
+    const where = [...p.where];
+    if (p.after) where.push(sql`${cases.id} < ${p.after.id}::uuid`);
+    const rows = await base()
+      .where(and(...where))
+      .orderBy(desc(cases.id))
+      .limit(p.limit + 1);
+    return rows.map((r) => ({ ...r, rank: 0 }));
+  }
+  const after = p.after;
+  const bands = ([2, 1, 0] as const).filter(
+    (b) => (!p.bands || p.bands.includes(b)) && (!after || b <= after.rank),
+  );
+  if (bands.length === 0) return [];
+  // First the page's ids, band by band (each part stops after n+1 rows), then the rows.
+  const parts = bands.map((band) => {
+    const where = [...p.where, bandWhere(band, p.now)];
+    if (after && band === after.rank) where.push(sql`${cases.id} < ${after.id}::uuid`);
+    return sql`(SELECT ${cases.id} AS id, ${sql.raw(String(band))} AS rank FROM ${cases} WHERE ${and(...where)} ORDER BY ${cases.id} DESC LIMIT ${p.limit + 1})`;
+  });
+  const page = await db.execute<{ id: string; rank: number }>(
+    sql`SELECT id, rank FROM (${sql.join(parts, sql` UNION ALL `)}) board ORDER BY rank DESC, id DESC LIMIT ${p.limit + 1}`,
+  );
+  const ids = rowsOf<{ id: string; rank: number }>(page);
+  if (ids.length === 0) return [];
+  const rows = await base().where(
+    inArray(
+      cases.id,
+      ids.map((r) => r.id),
+    ),
+  );
+  const byId = new Map(rows.map((r) => [r.c.id, r]));
+  return ids.flatMap((r) => {
+    const row = byId.get(r.id);
+    return row ? [{ ...row, rank: Number(r.rank) }] : [];
+  });
+}
+
+/** `db.execute` answers an array on PGlite and `{ rows }` on node-postgres. */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** Open cases of a category inside a lat/lng box (the caller filters by exact distance). */
+export async function openCasesInBox(
+  db: Executor,
+  p: {
+    districtId: string;
+    categoryCode: string;
+    minLat: number;
+    maxLat: number;
+    minLng: number;
+    maxLng: number;
+  },
+) {
+  return db
+    .select({ c: cases, categoryName: caseCategories.name, followers: followerCount })
+    .from(cases)
+    .leftJoin(
+      caseCategories,
+      and(eq(caseCategories.districtId, cases.districtId), eq(caseCategories.code, cases.categoryCode)),
+    )
+    .where(
+      and(
+        eq(cases.districtId, p.districtId),
+        eq(cases.categoryCode, p.categoryCode),
+        inArray(cases.status, [...OPEN_STATES]),
+        gte(cases.lat, p.minLat),
+        lte(cases.lat, p.maxLat),
+        gte(cases.lng, p.minLng),
+        lte(cases.lng, p.maxLng),
+      ),
+    )
+    .limit(50);
+}
+
+// Boundaries and places.
+
+/** Boundaries whose bounding box holds the point, every level, coarsest first. */
+export async function boundaryCandidates(db: Executor, districtId: string, lng: number, lat: number) {
+  return db
+    .select()
+    .from(orgUnitBoundaries)
+    .where(
+      and(
+        eq(orgUnitBoundaries.districtId, districtId),
+        lte(orgUnitBoundaries.minLng, lng),
+        gte(orgUnitBoundaries.maxLng, lng),
+        lte(orgUnitBoundaries.minLat, lat),
+        gte(orgUnitBoundaries.maxLat, lat),
+      ),
+    )
+    .orderBy(asc(orgUnitBoundaries.depth), asc(orgUnitBoundaries.orgUnitId));
+}
+
+export async function hasDistrictBoundary(db: Executor, districtId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ id: orgUnitBoundaries.orgUnitId })
+    .from(orgUnitBoundaries)
+    .where(and(eq(orgUnitBoundaries.districtId, districtId), eq(orgUnitBoundaries.depth, 0)))
+    .limit(1);
+  return !!row;
+}
+
+export async function findBoundary(db: Executor, orgUnitId: string) {
+  const [row] = await db
+    .select()
+    .from(orgUnitBoundaries)
+    .where(eq(orgUnitBoundaries.orgUnitId, orgUnitId))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function upsertBoundary(tx: Executor, values: typeof orgUnitBoundaries.$inferInsert) {
+  const { orgUnitId: _id, ...rest } = values;
+  await tx
+    .insert(orgUnitBoundaries)
+    .values(values)
+    .onConflictDoUpdate({ target: orgUnitBoundaries.orgUnitId, set: rest });
+}
+
+export async function countBoundaries(db: Executor, districtId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(orgUnitBoundaries)
+    .where(eq(orgUnitBoundaries.districtId, districtId));
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Active towns, communities and grids of a district with their paths, for the address fallback.
+ * Reads identity's org tree directly, like core/permissions does for paths.
+ * TODO(identity): move into identity/lookups.ts as `unitsOfDistrict` when that file is free.
+ */
+export async function placesOfDistrict(db: Executor, districtId: string) {
+  return db
+    .select({
+      id: orgUnits.id,
+      name: orgUnits.name,
+      kind: orgUnits.kind,
+      path: orgUnits.path,
+      parentId: orgUnits.parentId,
+    })
+    .from(orgUnits)
+    .where(and(eq(orgUnits.districtId, districtId), eq(orgUnits.status, 'active')));
+}
+
+/**
+ * Staff holding `roleCodes` at one of the units `unitIds` (the case's unit and its ancestors):
+ * the supervisors the SLA job notifies.
+ * TODO(identity): move into identity/lookups.ts when that file is free.
+ */
+export async function accountsWithRolesAt(db: Executor, roleCodes: string[], unitIds: string[]) {
+  if (roleCodes.length === 0 || unitIds.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ id: accounts.id })
+    .from(roleGrants)
+    .innerJoin(accounts, eq(accounts.id, roleGrants.accountId))
+    .where(
+      and(
+        inArray(roleGrants.roleCode, roleCodes),
+        inArray(roleGrants.orgUnitId, unitIds),
+        isNull(roleGrants.revokedAt),
+        eq(accounts.status, 'active'),
+      ),
+    );
+  return rows.map((r) => r.id);
+}
+
+// The SLA job.
+
+/** Running cases past their deadline (yellow not yet given) or past the red time (red not yet given). */
+export async function slaBreaches(db: Executor, now: Date, limit: number) {
+  const t = now.toISOString();
+  return db
+    .select()
+    .from(cases)
+    .where(
+      and(
+        inArray(cases.status, RUNNING_STATES),
+        sql`((${cases.overdueLevel} < 1 AND ${cases.dueAt} < ${t}::timestamptz) OR (${cases.overdueLevel} < 2 AND ${cases.redAt} < ${t}::timestamptz))`,
+      ),
+    )
+    .orderBy(asc(cases.dueAt))
+    .limit(limit);
+}
+
+export async function insertCard(tx: Executor, values: typeof caseSlaCards.$inferInsert) {
+  const rows = await tx
+    .insert(caseSlaCards)
+    .values(values)
+    .onConflictDoNothing()
+    .returning({ id: caseSlaCards.id });
+  return rows.length > 0;
+}
+
+/** Yellow and red cards per unit of a district. */
+export async function cardCounts(db: Executor, districtId: string, since?: Date) {
+  const where: SQL[] = [eq(caseSlaCards.districtId, districtId)];
+  if (since) where.push(gte(caseSlaCards.at, since));
+  return db
+    .select({
+      unitKind: caseSlaCards.unitKind,
+      unitId: caseSlaCards.unitId,
+      yellow: sql<number>`count(*) FILTER (WHERE ${caseSlaCards.level} = 'yellow')::int`,
+      red: sql<number>`count(*) FILTER (WHERE ${caseSlaCards.level} = 'red')::int`,
+    })
+    .from(caseSlaCards)
+    .where(and(...where))
+    .groupBy(caseSlaCards.unitKind, caseSlaCards.unitId);
+}
+
+/**
+ * In one query: the department an account works for and the squads it is an active member of
+ * (who the case rules treat as a case's handler).
+ */
+export async function handlerContextOf(db: Executor, accountId: string) {
+  const [row] = await db
+    .select({
+      departmentId: accounts.departmentId,
+      squadIds: sql<
+        string[]
+      >`coalesce((SELECT array_agg(m.squad_id::text) FROM squad_members m WHERE m.account_id = "accounts"."id" AND m.active), '{}'::text[])`,
+    })
+    .from(accounts)
+    .where(eq(accounts.id, accountId))
+    .limit(1);
+  return { departmentId: row?.departmentId ?? null, squadIds: new Set<string>(row?.squadIds ?? []) };
+}
+
+/** An account's phone (the reporter's, for pii.read; masked for others by the caller). */
+export async function accountPhone(db: Executor, accountId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ phone: accounts.phone })
+    .from(accounts)
+    .where(eq(accounts.id, accountId))
+    .limit(1);
+  return row?.phone ?? null;
+}
+
+/** True when a photo belongs to the report itself (not to a handling step). */
+export async function isReportPhoto(db: Executor, historyId: string | null): Promise<boolean> {
+  if (!historyId) return true;
+  const [row] = await db
+    .select({ step: caseHistory.step })
+    .from(caseHistory)
+    .where(eq(caseHistory.id, historyId))
+    .limit(1);
+  return row?.step === 'report';
+}

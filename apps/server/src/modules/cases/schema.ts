@@ -1,0 +1,306 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { districtColumn, idColumn, timestamps, tstz } from '../../core/db/columns';
+import { accounts, departments, orgUnits } from '../identity/schema';
+
+/**
+ * Module `cases` (城社共治). States and steps: workflow.ts. Open311 GeoReport v2 maps onto these
+ * tables: service_code = `case_categories.code`, service_request_id = `cases.number`,
+ * requested_datetime = `created_at`, lat/long/address = `lat`/`lng`/`address`, media_url = the
+ * first photo, status open/closed from `status` (contracts `CASE_OPEN311_STATUS`).
+ */
+
+export interface StepSlaValue {
+  hours: number;
+  clock: boolean;
+}
+
+/** Event categories (GB/T 30428.2 classes plus the local community extension), per district. */
+export const caseCategories = pgTable(
+  'case_categories',
+  {
+    id: idColumn(),
+    districtId: districtColumn(),
+    code: text().notNull(),
+    name: text().notNull(),
+    parentCode: text(),
+    level: text({ enum: ['major', 'sub'] }).notNull(),
+    /** The handling unit type a new case goes to unless a routing rule says otherwise. */
+    defaultHandlerKind: text({ enum: ['squad', 'department'] }).notNull(),
+    /** The responsible department's name (departments.json) when the handler is a department. */
+    defaultDepartment: text(),
+    /** Urgent categories count every SLA in clock hours, day and night. */
+    urgent: boolean().notNull().default(false),
+    /** SLA per step (register, dispatch, accept, handle, verify). */
+    sla: jsonb().$type<Record<string, StepSlaValue>>().notNull(),
+    /** Evidence per step, e.g. `{ handle: ['photo'] }`. */
+    evidence: jsonb().$type<Record<string, string[]>>().notNull(),
+    enabled: boolean().notNull().default(true),
+    sort: integer().notNull().default(0),
+    ...timestamps(),
+  },
+  (t) => [uniqueIndex().on(t.districtId, t.code), index().on(t.parentCode)],
+);
+export type CaseCategoryRow = typeof caseCategories.$inferSelect;
+
+/** Category (code or prefix) → handling unit type; the longest matching prefix wins. Editable. */
+export const caseRoutingRules = pgTable(
+  'case_routing_rules',
+  {
+    id: idColumn(),
+    districtId: districtColumn(),
+    categoryCode: text().notNull(),
+    handlerKind: text({ enum: ['squad', 'department'] }).notNull(),
+    departmentId: uuid().references(() => departments.id),
+    updatedBy: uuid().references(() => accounts.id),
+    ...timestamps(),
+  },
+  (t) => [uniqueIndex().on(t.districtId, t.categoryCode), index().on(t.departmentId)],
+);
+export type CaseRoutingRuleRow = typeof caseRoutingRules.$inferSelect;
+
+/** A community city-management squad (社区城管中队). */
+export const squads = pgTable(
+  'squads',
+  {
+    id: idColumn(),
+    districtId: districtColumn(),
+    /** The community the squad belongs to. */
+    orgUnitId: uuid()
+      .notNull()
+      .references(() => orgUnits.id),
+    name: text().notNull(),
+    status: text({ enum: ['active', 'retired'] })
+      .notNull()
+      .default('active'),
+    ...timestamps(),
+  },
+  (t) => [index().on(t.orgUnitId), index().on(t.districtId)],
+);
+export type SquadRow = typeof squads.$inferSelect;
+
+export const squadMembers = pgTable(
+  'squad_members',
+  {
+    id: idColumn(),
+    squadId: uuid()
+      .notNull()
+      .references(() => squads.id),
+    accountId: uuid()
+      .notNull()
+      .references(() => accounts.id),
+    duty: text({ enum: ['enforcement_officer', 'community_cadre', 'both'] }).notNull(),
+    active: boolean().notNull().default(true),
+    ...timestamps(),
+  },
+  (t) => [uniqueIndex().on(t.squadId, t.accountId), index().on(t.accountId)],
+);
+export type SquadMemberRow = typeof squadMembers.$inferSelect;
+
+export const CASE_STATUS_VALUES = [
+  'reported',
+  'registered',
+  'not_registered',
+  'dispatched',
+  'accepted',
+  'handling',
+  'handled',
+  'closed',
+  'rated',
+] as const;
+
+export const cases = pgTable(
+  'cases',
+  {
+    id: idColumn(),
+    districtId: districtColumn(),
+    /** `510604-20261127-0001`: district code, Beijing date, sequence of that day. */
+    number: text().notNull(),
+    categoryCode: text().notNull(),
+    description: text().notNull(),
+    lat: doublePrecision(),
+    lng: doublePrecision(),
+    address: text(),
+    /** The finest unit the location falls in (grid, else community, else town): the data scope. */
+    orgUnitId: uuid()
+      .notNull()
+      .references(() => orgUnits.id),
+    /** The community (for squad routing and the board); null when only a town was found. */
+    communityId: uuid().references(() => orgUnits.id),
+    handlerKind: text({ enum: ['squad', 'department', 'person'] }),
+    squadId: uuid().references(() => squads.id),
+    departmentId: uuid().references(() => departments.id),
+    /** The person handling it: dispatched to, or who accepted it. */
+    handlerId: uuid().references(() => accounts.id),
+    /** Who gave the 处置反馈 last: may not verify it. */
+    handledBy: uuid().references(() => accounts.id),
+    status: text({ enum: CASE_STATUS_VALUES }).notNull(),
+    /** When the current step started and its deadline; the SLA job's yellow/red marks. */
+    stepStartedAt: tstz().notNull(),
+    dueAt: tstz(),
+    redAt: tstz(),
+    overdueLevel: integer().notNull().default(0),
+    hideName: boolean().notNull().default(false),
+    reporterId: uuid().references(() => accounts.id),
+    source: text({ enum: ['resident', 'patrol', 'open311'] }).notNull(),
+    reopened: boolean().notNull().default(false),
+    supervised: boolean().notNull().default(false),
+    supervisionNote: text(),
+    rating: text({ enum: ['satisfied', 'basically_satisfied', 'unsatisfied'] }),
+    ratingComment: text(),
+    notRegisteredReason: text(),
+    sendBackReason: text(),
+    extensionHours: doublePrecision(),
+    extensionReason: text(),
+    extensionStatus: text({ enum: ['pending', 'approved', 'denied'] }),
+    closedAt: tstz(),
+    ...timestamps(),
+  },
+  (t) => [
+    uniqueIndex().on(t.number),
+    // The staff list: scope (org unit), status, newest first.
+    index('cases_unit_status_idx').on(t.orgUnitId, t.status, t.id.desc()),
+    index('cases_community_idx').on(t.communityId, t.id.desc()),
+    index('cases_reporter_idx').on(t.reporterId, t.id.desc()),
+    index('cases_squad_idx').on(t.squadId, t.status),
+    index('cases_department_idx').on(t.departmentId, t.status),
+    index('cases_handler_idx').on(t.handlerId),
+    index('cases_handled_by_idx').on(t.handledBy),
+    index('cases_district_idx').on(t.districtId, t.id.desc()),
+    // The SLA job: running steps by deadline.
+    index('cases_due_idx').on(t.dueAt).where(sql`${t.dueAt} IS NOT NULL`),
+    // "Me too": open cases of a category near a point.
+    index('cases_location_idx')
+      .on(t.categoryCode, t.lat, t.lng)
+      .where(sql`${t.status} NOT IN ('closed', 'rated', 'not_registered')`),
+  ],
+);
+export type CaseRow = typeof cases.$inferSelect;
+
+/** Every step: actor, time, note, photos (case_photos.history_id). */
+export const caseHistory = pgTable(
+  'case_history',
+  {
+    id: idColumn(),
+    caseId: uuid()
+      .notNull()
+      .references(() => cases.id),
+    step: text().notNull(),
+    fromStatus: text(),
+    toStatus: text().notNull(),
+    actorId: uuid().references(() => accounts.id),
+    note: text(),
+    /** Shown to the reporter and followers (每一个公开环节). */
+    public: boolean().notNull().default(true),
+    at: tstz().notNull(),
+  },
+  // (at): the Open311 updates feed and the statistics read history by time window.
+  (t) => [index().on(t.caseId, t.at), index().on(t.actorId), index().on(t.at)],
+);
+export type CaseHistoryRow = typeof caseHistory.$inferSelect;
+
+/** Photos of the report (history_id null) and of steps. Checked by content. */
+export const casePhotos = pgTable(
+  'case_photos',
+  {
+    id: idColumn(),
+    caseId: uuid()
+      .notNull()
+      .references(() => cases.id),
+    historyId: uuid().references(() => caseHistory.id),
+    originalName: text().notNull(),
+    storedPath: text().notNull(),
+    mime: text().notNull(),
+    size: integer().notNull(),
+    sha256: text().notNull(),
+    uploadedBy: uuid().references(() => accounts.id),
+    createdAt: tstz().notNull().defaultNow(),
+  },
+  (t) => [index().on(t.caseId), index().on(t.historyId), index().on(t.uploadedBy)],
+);
+export type CasePhotoRow = typeof casePhotos.$inferSelect;
+
+/** "Me too" (我也遇到): residents following a case instead of filing a duplicate. */
+export const caseFollowers = pgTable(
+  'case_followers',
+  {
+    caseId: uuid()
+      .notNull()
+      .references(() => cases.id),
+    accountId: uuid()
+      .notNull()
+      .references(() => accounts.id),
+    createdAt: tstz().notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.accountId] }), index().on(t.accountId)],
+);
+
+/** The per-day sequence behind case numbers. */
+export const caseNumberCounters = pgTable(
+  'case_number_counters',
+  {
+    districtId: uuid().notNull(),
+    day: text().notNull(),
+    last: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.districtId, t.day] })],
+);
+
+/** Yellow (past the deadline) and red (past it by the step's SLA again) cards, per handling unit. */
+export const caseSlaCards = pgTable(
+  'case_sla_cards',
+  {
+    id: idColumn(),
+    districtId: districtColumn(),
+    caseId: uuid()
+      .notNull()
+      .references(() => cases.id),
+    level: text({ enum: ['yellow', 'red'] }).notNull(),
+    /** The state whose deadline passed. */
+    status: text().notNull(),
+    /** Who was late: a squad, a department, a person, or the community (before dispatch). */
+    unitKind: text({ enum: ['squad', 'department', 'person', 'org_unit'] }).notNull(),
+    unitId: uuid().notNull(),
+    dueAt: tstz().notNull(),
+    at: tstz().notNull(),
+  },
+  (t) => [
+    uniqueIndex().on(t.caseId, t.status, t.level, t.dueAt),
+    index().on(t.unitKind, t.unitId),
+    index().on(t.districtId, t.at),
+  ],
+);
+
+/** GeoJSON boundary of an org unit (WGS-84), with its bounding box for the candidate search. */
+export const orgUnitBoundaries = pgTable(
+  'org_unit_boundaries',
+  {
+    orgUnitId: uuid()
+      .primaryKey()
+      .references(() => orgUnits.id),
+    districtId: districtColumn(),
+    /** The unit's depth in the tree (0 district, 1 town, 2 community, 3 grid). */
+    depth: integer().notNull(),
+    geometry: jsonb().$type<{ type: 'Polygon' | 'MultiPolygon'; coordinates: unknown }>().notNull(),
+    minLng: doublePrecision().notNull(),
+    minLat: doublePrecision().notNull(),
+    maxLng: doublePrecision().notNull(),
+    maxLat: doublePrecision().notNull(),
+    source: text({ enum: ['generated', 'upload'] }).notNull(),
+    updatedBy: uuid().references(() => accounts.id),
+    ...timestamps(),
+  },
+  (t) => [index('org_unit_boundaries_bbox_idx').on(t.districtId, t.depth, t.minLng, t.maxLng)],
+);
+export type OrgUnitBoundaryRow = typeof orgUnitBoundaries.$inferSelect;

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { open311AdminRoutes, open311Routes } from './routes';
+import { seedDemoOpen311 } from './service';
+
+/**
+ * Module `open311`: Open311 GeoReport v2 for partner apps at `/open311/v2` (with mySociety's
+ * `servicerequestupdates`), and the keys admins issue them under `/api/v1/open311-keys`. Cases
+ * are created by the cases module (`reportCase`, source `open311`); this module owns the keys and
+ * what a partner sends that a case has no column for.
+ */
+export async function open311Module(app: FastifyInstance) {
+  await app.register(open311Routes, { prefix: '/open311/v2' });
+  await app.register(open311AdminRoutes, { prefix: '/api/v1' });
+}
+
+export const open311Manifest = {
+  name: 'open311',
+  prefix: '/open311/v2',
+  adminPrefix: '/api/v1',
+  permissions: ['open311.manage'],
+  workflows: [],
+  jobs: {},
+  seeds: { demo: [seedDemoOpen311] },
+} as const;
+
+export { DEMO_OPEN311_KEY, seedDemoOpen311 } from './service';
