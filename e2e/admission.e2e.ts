@@ -375,6 +375,17 @@ describe('事项准入 end to end (1280×800)', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml');
+
+    // 退出: the admission office withdraws the admitted task; the completed task stays completed.
+    await page.goto(`${server.url}/console/admission/requests/${assistId}`);
+    await page.locator(sel('step-withdraw')).click();
+    await page.locator('.el-message-box textarea').fill('季度核查已完成，本事项退出。');
+    await page.locator('.el-message-box').getByRole('button', { name: '确认' }).click();
+    await expect.poll(() => text(page.locator(sel('request-status')))).toContain('已退出');
+    expect(await page.locator(sel('step-withdraw')).count()).toBe(0);
+    const after = await admin('GET', `/admission/requests/${assistId}`);
+    expect(after.status).toBe('withdrawn');
+    expect(after.tasks.map((t: { status: string }) => t.status)).toEqual(['completed']);
     await page.context().close();
   });
 
@@ -421,6 +432,19 @@ describe('事项准入 end to end (1280×800)', () => {
     const current = await (await apiAs('admin'))('GET', '/admission/lists');
     expect(current.version).toBe(2);
     expect(current.items.map((i: { code: string }) => i.code)).toContain('XZ58');
+  });
+});
+
+describe('事项准入 in English (1280×800)', () => {
+  it('shows the request form and its live preview in English', async () => {
+    const page = await openConsole('minzheng-staff', '/admission/new');
+    await page.evaluate(() => localStorage.setItem('linli.console.locale', 'en'));
+    await page.reload();
+    await expect.poll(() => text(page.locator('.page-head h1'))).toBe('Admission request for community work');
+    await field(page, 'req-title').fill('代收辖区居民水电气费');
+    await expect.poll(() => text(page.locator(sel('match-preview')))).toContain('Closest to a negative item');
+    await snap(page, 'admission-request-preview-en');
+    await page.context().close();
   });
 });
 
