@@ -14,3 +14,4 @@ export * from './cases';
 export * from './admission';
 export * from './case-stats';
 export * from './open311';
+export * from './patrols';

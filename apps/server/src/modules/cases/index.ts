@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { patrolRoutes } from './patrols-routes';
 import { caseRoutes } from './routes';
 import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from './seed';
 import { runSlaSweep } from './sla';
@@ -14,6 +15,7 @@ export const SLA_SWEEP_INTERVAL_MS = 60_000;
  */
 export async function casesModule(app: FastifyInstance) {
   await app.register(caseRoutes);
+  await app.register(patrolRoutes);
   if (app.config.env === 'test') return;
   let timer: NodeJS.Timeout | null = null;
   let running = false;

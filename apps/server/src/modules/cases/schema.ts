@@ -120,6 +120,48 @@ export const CASE_STATUS_VALUES = [
   'rated',
 ] as const;
 
+/** 巡查: a squad member's patrol, from start to stop, with the route as points. */
+export const patrolSessions = pgTable(
+  'patrol_sessions',
+  {
+    id: idColumn(),
+    districtId: districtColumn(),
+    squadId: uuid()
+      .notNull()
+      .references(() => squads.id),
+    accountId: uuid()
+      .notNull()
+      .references(() => accounts.id),
+    status: text({ enum: ['active', 'ended'] }).notNull(),
+    startedAt: tstz().notNull(),
+    endedAt: tstz(),
+    /** Along the recorded points, in metres (great-circle between consecutive points). */
+    distanceM: doublePrecision().notNull().default(0),
+    pointCount: integer().notNull().default(0),
+    ...timestamps(),
+  },
+  (t) => [
+    // One patrol at a time per person.
+    uniqueIndex('patrol_sessions_one_active_uq').on(t.accountId).where(sql`${t.status} = 'active'`),
+    index().on(t.squadId, t.startedAt),
+  ],
+);
+export type PatrolSessionRow = typeof patrolSessions.$inferSelect;
+
+export const patrolPoints = pgTable(
+  'patrol_points',
+  {
+    id: idColumn(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => patrolSessions.id),
+    at: tstz().notNull(),
+    lat: doublePrecision().notNull(),
+    lng: doublePrecision().notNull(),
+  },
+  (t) => [index().on(t.sessionId, t.at)],
+);
+
 export const cases = pgTable(
   'cases',
   {
@@ -165,10 +207,13 @@ export const cases = pgTable(
     extensionReason: text(),
     extensionStatus: text({ enum: ['pending', 'approved', 'denied'] }),
     closedAt: tstz(),
+    /** The patrol a squad member filed this case on (主动发现), if any. */
+    patrolSessionId: uuid().references(() => patrolSessions.id),
     ...timestamps(),
   },
   (t) => [
     uniqueIndex().on(t.number),
+    index('cases_patrol_idx').on(t.patrolSessionId).where(sql`${t.patrolSessionId} IS NOT NULL`),
     // The staff list: scope (org unit), status, newest first.
     index('cases_unit_status_idx').on(t.orgUnitId, t.status, t.id.desc()),
     index('cases_community_idx').on(t.communityId, t.id.desc()),

@@ -35,6 +35,7 @@ import {
 } from '../identity/lookups';
 import { postMessage } from '../messages';
 import { distanceMeters } from './geometry';
+import { activePatrolOf } from './patrols';
 import { type CaseActor, type CaseResource, caseAbilities, casePolicy, ownWork } from './permissions';
 import { placeReport } from './places';
 import {
@@ -495,6 +496,8 @@ export async function reportCase(
       const now = deps.clock.now();
       const calendar = await loadCalendar(deps.db, districtId);
       const { dueAt, redAt } = stepDeadline(calendar, now, slaOf(category, 'register'));
+      // A squad member's report while on patrol is that patrol's 主动发现.
+      const patrol = source === 'patrol' && accountId ? await activePatrolOf(deps.db, accountId) : null;
       const stored = await storeAll(deps, input.files, now);
       try {
         const created = await deps.db.transaction(async (tx) => {
@@ -521,6 +524,7 @@ export async function reportCase(
             hideName: f.hideName,
             reporterId: accountId,
             source,
+            patrolSessionId: patrol?.id ?? null,
             createdAt: now,
             updatedAt: now,
           });
