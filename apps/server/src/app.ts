@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -12,7 +11,7 @@ import type { Config } from './config';
 import type { Database } from './core/db/client';
 import { registerErrorHandling, sendProblem } from './core/errors';
 import { registerRequestPipeline } from './core/http';
-import { registerSecurityHeaders } from './core/security-headers';
+import { registerCookies } from './core/cookies';
 import { uuidv7 } from './core/db/columns';
 import { healthRoutes } from './core/health';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
@@ -84,8 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
-  await app.register(cookie);
-  registerSecurityHeaders(app, { hsts: config.env === 'production' });
+  registerCookies(app);
   await app.register(rateLimit, { global: false });
   // Uploads (core/files.ts): routes read parts themselves; these are the outer bounds.
   await app.register(multipart, {

@@ -37,17 +37,44 @@ describe('platform', () => {
     expect(replaced.headers['x-request-id']).not.toBe('bad id <script>');
   });
 
-  it('puts the security headers on API answers, errors and pages alike', async () => {
-    for (const url of ['/healthz', '/api/v1/no-such-thing', '/api/v1/service-items?q=db']) {
+  it('puts the page security headers on pages and health checks', async () => {
+    const res = await t.app.inject('/healthz');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['content-security-policy']).toContain("object-src 'none'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+    // Not in development or tests: HSTS is only sent in production.
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('puts the API security headers on API answers and API errors', async () => {
+    for (const url of [
+      '/api/v1/no-such-thing',
+      '/api/v1/service-items?q=db',
+      '/api/v1/me',
+      '/open311/v2/services.json',
+    ]) {
       const res = await t.app.inject(url);
-      expect(res.headers['content-security-policy'], url).toContain("default-src 'self'");
-      expect(res.headers['content-security-policy'], url).toContain("object-src 'none'");
+      expect(res.headers['content-security-policy'], url).toBe("default-src 'none'; frame-ancestors 'none'");
       expect(res.headers['x-content-type-options'], url).toBe('nosniff');
-      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(res.headers['x-frame-options'], url).toBe('DENY');
       expect(res.headers['referrer-policy'], url).toBe('no-referrer');
-      expect(res.headers['cross-origin-opener-policy'], url).toBe('same-origin');
-      // Not in development or tests: HSTS is only sent in production.
-      expect(res.headers['strict-transport-security'], url).toBeUndefined();
+      expect(res.headers['cross-origin-resource-policy'], url).toBe('same-origin');
+      expect(res.headers['cross-origin-opener-policy'], url).toBeUndefined();
+    }
+  });
+
+  it('sends HSTS in production on pages and API answers', async () => {
+    const prod = await buildTestApp({ env: 'production', demo: false, smsSender: 'none' });
+    try {
+      for (const url of ['/healthz', '/api/v1/service-items?q=db']) {
+        const res = await prod.app.inject(url);
+        expect(res.headers['strict-transport-security'], url).toBe('max-age=31536000; includeSubDomains');
+      }
+    } finally {
+      await prod.close();
     }
   });
 

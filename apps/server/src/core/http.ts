@@ -6,6 +6,7 @@ import { ANONYMOUS, type RequestContext } from './context';
 import type { Database } from './db/client';
 import { AppError } from './errors';
 import { requirePermission } from './permissions';
+import { securityHeaderWriter } from './security-headers';
 
 /**
  * What a route needs before its handler runs:
@@ -80,8 +81,10 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
     }
   });
 
+  const writeSecurityHeaders = securityHeaderWriter({ hsts: config.env === 'production' });
   // Callback-style hooks: these run on every request, and an async hook costs a promise each.
   app.addHook('onRequest', (req, reply, done) => {
+    writeSecurityHeaders(req.url, reply);
     reply.header('x-request-id', req.id);
     const ua = req.headers['user-agent'];
     req.ctx = {
