@@ -141,7 +141,6 @@ const applications: typeof zh = {
     count: 'Applications',
     ratings: 'Ratings',
     star: '{n}★',
-    chartFailed: 'The chart could not be loaded',
     empty: 'No applications in this period',
   },
 };

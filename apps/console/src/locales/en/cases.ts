@@ -211,7 +211,6 @@ const cases: typeof zh = {
     onTimeSeries: 'On time',
     empty: 'No cases in this range',
     noRatings: 'No ratings yet',
-    chartFailed: 'The chart failed to load; reload to retry',
   },
   squads: {
     title: 'Squads',

@@ -49,6 +49,7 @@ const en: Messages = {
     optional: 'Optional',
     optionalField: '{label} (optional)',
     loadFailed: 'Could not load',
+    chartFailed: 'The chart could not be loaded',
     loadMore: 'Load more',
   },
   menu: {

@@ -140,7 +140,6 @@ const applications = {
     count: '办件数',
     ratings: '评价数',
     star: '{n} 星',
-    chartFailed: '图表加载失败',
     empty: '所选时间内没有办件',
   },
 };

@@ -206,7 +206,6 @@ const cases = {
     onTimeSeries: '按时',
     empty: '所选范围内没有案件',
     noRatings: '还没有评价',
-    chartFailed: '图表加载失败，请刷新重试',
   },
   squads: {
     title: '中队管理',

@@ -109,6 +109,7 @@ export default {
     optional: '选填',
     optionalField: '{label}（选填）',
     loadFailed: '加载失败',
+    chartFailed: '图表加载失败',
     loadMore: '加载更多',
   },
   menu: {

@@ -4,7 +4,7 @@ import { init, use } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 
 /**
- * The parts of ECharts the case statistics draw with, registered once. Imported only with
+ * The parts of ECharts the statistics pages draw with, registered once. Imported only with
  * `import()` from that page, so none of it is in the console's initial JavaScript.
  */
 use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
