@@ -75,8 +75,8 @@ async function snap(page: Page, name: string) {
   await shot(page, name);
 }
 
-async function openConsole(username: string, to: string): Promise<Page> {
-  const { page } = await newPage(browser, DESKTOP);
+async function openConsole(username: string, to: string, size = DESKTOP): Promise<Page> {
+  const { page } = await newPage(browser, size);
   await page.goto(`${server.url}/console${to}`);
   await page.locator('input[name=username]').fill(username);
   await page.locator('input[name=password]').fill(DEMO_PASSWORD);
@@ -445,6 +445,28 @@ describe('事项准入 in English (1280×800)', () => {
     await expect.poll(() => text(page.locator(sel('match-preview')))).toContain('Closest to a negative item');
     await snap(page, 'admission-request-preview-en');
     await page.context().close();
+  });
+});
+
+describe('事项准入 console pages on a phone (360×740)', () => {
+  it('fits every page on the screen, nothing overflowing sideways', async () => {
+    const pages: [string, string, string][] = [
+      ['minzheng-staff', '/admission/new', 'admission-phone-new'],
+      ['minzheng-staff', '/admission/mine', 'admission-phone-mine'],
+      ['admin', '/admission/review', 'admission-phone-review'],
+      ['admin', '/admission/lists', 'admission-phone-lists'],
+      ['admin', '/admission/oversight', 'admission-phone-oversight'],
+      ['admin', '/admission/burden', 'admission-phone-burden'],
+      ['hanlin-secretary', '/admission/tasks', 'admission-phone-tasks'],
+    ];
+    for (const [username, to, name] of pages) {
+      const page = await openConsole(username, to, PHONE);
+      await page.waitForLoadState('networkidle');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, to).toBeLessThanOrEqual(1);
+      await snap(page, name);
+      await page.context().close();
+    }
   });
 });
 
