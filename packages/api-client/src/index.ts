@@ -65,7 +65,6 @@ import type {
   ServiceSynonym,
 } from '@linli/contracts';
 
-export * from './catalogue-types';
 export * from './admission';
 import type {
   Boundary,
@@ -101,7 +100,7 @@ import type {
   CatalogueItemRow,
   CatalogueVersion,
   CatalogueVersionSummary,
-} from './catalogue-types';
+} from '@linli/contracts';
 import { ApiError, type ProblemBody } from './problem';
 
 export interface PageOf<T> {

@@ -15,3 +15,4 @@ export * from './admission';
 export * from './case-stats';
 export * from './open311';
 export * from './patrols';
+export * from './catalogue-admin';

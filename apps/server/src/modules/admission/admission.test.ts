@@ -200,6 +200,17 @@ describe('the issue’s flow through the API', () => {
       taskCount: 2,
     });
 
+    // Both target communities' staff were told, in the same transaction as the tasks.
+    for (const c of [hanlinSecretary, jiaheWorker]) {
+      const messages = (await c.get('/api/v1/messages?limit=50')).json().items as {
+        title: string;
+        link: string;
+      }[];
+      expect(messages.filter((m) => m.link === '/console/admission/tasks').map((m) => m.title)).toContain(
+        `新的准入任务：${(await hanlinSecretary.get(`/api/v1/admission/requests/${approvedId}`)).json().title}`,
+      );
+    }
+
     const inbox = await hanlinSecretary.get('/api/v1/admission/tasks');
     expect(inbox.statusCode).toBe(200);
     const task = inbox.json().items.find((x: { requestId: string }) => x.requestId === approvedId);

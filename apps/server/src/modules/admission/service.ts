@@ -14,6 +14,7 @@ import { can, holds, requirePermission, scopeFilter } from '../../core/permissio
 import { beijingDate, beijingTime, isIsoDate, loadCalendar } from '../calendar';
 import {
   accountDisplayNames,
+  accountsWithRolesAt,
   departmentOfAccount,
   findDepartment,
   findOrgUnit,
@@ -565,6 +566,24 @@ export async function applyRequestStep(
           at: now,
         })),
       );
+      // The target communities' secretaries and workers hear of the new task (one query for all).
+      const staff = await accountsWithRolesAt(
+        tx,
+        ['community_secretary', 'community_worker'],
+        created.map((t) => t.orgUnitId),
+      );
+      for (const accountId of staff) {
+        await postMessage(
+          tx,
+          {
+            accountId,
+            title: `新的准入任务：${updated.title}`,
+            body: `经准入审核批准，社区需承担“${updated.title}”，期限至 ${updated.termEnd}，请在社区任务中查看。`,
+            link: '/console/admission/tasks',
+          },
+          now,
+        );
+      }
     }
     if (to === 'withdrawn') {
       const ended = await tx

@@ -1,7 +1,8 @@
 import type { Executor } from '../../core/db/client';
 import { AppError } from '../../core/errors';
 import { type AreaGeometry, type Containment, type Position, pointInGeometry } from './geometry';
-import { boundaryCandidates, hasDistrictBoundary, placesOfDistrict } from './queries';
+import { placesOfDistrict } from '../identity/lookups';
+import { boundaryCandidates, hasDistrictBoundary } from './queries';
 import type { OrgUnitBoundaryRow } from './schema';
 
 /**

@@ -1,7 +1,7 @@
 import type { CaseStatus } from '@linli/contracts';
-import { and, asc, desc, eq, gte, inArray, isNull, lte, not, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte, not, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
-import { accounts, departments, orgUnits, roleGrants } from '../identity/schema';
+import { accounts, departments } from '../identity/schema';
 import {
   type CaseRow,
   caseCategories,
@@ -401,46 +401,6 @@ export async function countBoundaries(db: Executor, districtId: string): Promise
   return Number(row?.n ?? 0);
 }
 
-/**
- * Active towns, communities and grids of a district with their paths, for the address fallback.
- * Reads identity's org tree directly, like core/permissions does for paths.
- * TODO(identity): move into identity/lookups.ts as `unitsOfDistrict` when that file is free.
- */
-export async function placesOfDistrict(db: Executor, districtId: string) {
-  return db
-    .select({
-      id: orgUnits.id,
-      name: orgUnits.name,
-      kind: orgUnits.kind,
-      path: orgUnits.path,
-      parentId: orgUnits.parentId,
-    })
-    .from(orgUnits)
-    .where(and(eq(orgUnits.districtId, districtId), eq(orgUnits.status, 'active')));
-}
-
-/**
- * Staff holding `roleCodes` at one of the units `unitIds` (the case's unit and its ancestors):
- * the supervisors the SLA job notifies.
- * TODO(identity): move into identity/lookups.ts when that file is free.
- */
-export async function accountsWithRolesAt(db: Executor, roleCodes: string[], unitIds: string[]) {
-  if (roleCodes.length === 0 || unitIds.length === 0) return [];
-  const rows = await db
-    .selectDistinct({ id: accounts.id })
-    .from(roleGrants)
-    .innerJoin(accounts, eq(accounts.id, roleGrants.accountId))
-    .where(
-      and(
-        inArray(roleGrants.roleCode, roleCodes),
-        inArray(roleGrants.orgUnitId, unitIds),
-        isNull(roleGrants.revokedAt),
-        eq(accounts.status, 'active'),
-      ),
-    );
-  return rows.map((r) => r.id);
-}
-
 // The SLA job.
 
 /** Running cases past their deadline (yellow not yet given) or past the red time (red not yet given). */
@@ -500,16 +460,6 @@ export async function handlerContextOf(db: Executor, accountId: string) {
     .where(eq(accounts.id, accountId))
     .limit(1);
   return { departmentId: row?.departmentId ?? null, squadIds: new Set<string>(row?.squadIds ?? []) };
-}
-
-/** An account's phone (the reporter's, for pii.read; masked for others by the caller). */
-export async function accountPhone(db: Executor, accountId: string): Promise<string | null> {
-  const [row] = await db
-    .select({ phone: accounts.phone })
-    .from(accounts)
-    .where(eq(accounts.id, accountId))
-    .limit(1);
-  return row?.phone ?? null;
 }
 
 /** True when a photo belongs to the report itself (not to a handling step). */

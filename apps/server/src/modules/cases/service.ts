@@ -26,6 +26,7 @@ import { can, holds, scopeFilter } from '../../core/permissions';
 import { beijingDate, loadCalendar } from '../calendar';
 import {
   accountDisplayNames,
+  accountPhones,
   defaultDistrict,
   findDepartment,
   findOrgUnit,
@@ -39,7 +40,6 @@ import { activePatrolOf } from './patrols';
 import { type CaseActor, type CaseResource, caseAbilities, casePolicy, ownWork } from './permissions';
 import { placeReport } from './places';
 import {
-  accountPhone,
   activeSquadOf,
   addFollower,
   type CaseCursor,
@@ -269,7 +269,7 @@ async function detailOf(
   const label = reporterLabel(ctx, c, unit.path, c.reporterId ? names.get(c.reporterId) : undefined);
   let reporterPhone: string | null = null;
   if (label.name && label.name !== '匿名' && c.reporterId) {
-    const phone = await accountPhone(deps.db, c.reporterId);
+    const phone = (await accountPhones(deps.db, [c.reporterId])).get(c.reporterId) ?? null;
     reporterPhone = label.full ? phone : maskPhone(phone);
   }
   const reportHistory = history.find((h) => h.step === 'report');

@@ -4,9 +4,9 @@ import { writeAudit } from '../../core/audit';
 import type { Clock } from '../../core/clock';
 import { systemContext } from '../../core/context';
 import type { Db } from '../../core/db/client';
-import { findOrgUnit, pathIds } from '../identity/lookups';
+import { accountsWithRolesAt, findOrgUnit, pathIds } from '../identity/lookups';
 import { postMessage } from '../messages';
-import { accountsWithRolesAt, insertCard, insertHistory, slaBreaches } from './queries';
+import { insertCard, insertHistory, slaBreaches } from './queries';
 import { type CaseRow, cases } from './schema';
 import { STATUS_TITLES } from './workflow';
 

@@ -1,6 +1,6 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
-import { accounts, departments, orgUnits } from './schema';
+import { accounts, departments, orgUnits, roleGrants } from './schema';
 
 /**
  * What other modules may read of identity's data. They call these functions, never the tables
@@ -152,4 +152,42 @@ export async function departmentOfAccount(db: Executor, accountId: string): Prom
     .where(eq(accounts.id, accountId))
     .limit(1);
   return row?.d ?? null;
+}
+
+/**
+ * Active towns, communities and grids of a district with their paths (the cases module's address
+ * fallback matches names against them).
+ */
+export async function placesOfDistrict(db: Executor, districtId: string) {
+  return db
+    .select({
+      id: orgUnits.id,
+      name: orgUnits.name,
+      kind: orgUnits.kind,
+      path: orgUnits.path,
+      parentId: orgUnits.parentId,
+    })
+    .from(orgUnits)
+    .where(and(eq(orgUnits.districtId, districtId), eq(orgUnits.status, 'active')));
+}
+
+/**
+ * Staff holding `roleCodes` at one of the units `unitIds` (the case's unit and its ancestors):
+ * e.g. the supervisors the cases SLA job notifies.
+ */
+export async function accountsWithRolesAt(db: Executor, roleCodes: string[], unitIds: string[]) {
+  if (roleCodes.length === 0 || unitIds.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ id: accounts.id })
+    .from(roleGrants)
+    .innerJoin(accounts, eq(accounts.id, roleGrants.accountId))
+    .where(
+      and(
+        inArray(roleGrants.roleCode, roleCodes),
+        inArray(roleGrants.orgUnitId, unitIds),
+        isNull(roleGrants.revokedAt),
+        eq(accounts.status, 'active'),
+      ),
+    );
+  return rows.map((r) => r.id);
 }

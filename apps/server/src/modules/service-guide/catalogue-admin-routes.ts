@@ -27,7 +27,7 @@ import {
   CatalogueItemQuery,
   CatalogueVersion,
   CatalogueVersionList,
-} from './catalogue-admin-schemas';
+} from '@linli/contracts';
 import {
   type AdminDeps,
   createServiceItem,

@@ -20,7 +20,7 @@ import type {
   CatalogueItemRow,
   CatalogueVersion,
   CatalogueVersionSummary,
-} from './catalogue-admin-schemas';
+} from '@linli/contracts';
 import { serviceItems, serviceItemVersions, serviceOfferings, serviceSynonyms } from './schema';
 import { summaryColumns } from './seed';
 import { invalidateCatalogue } from './service';

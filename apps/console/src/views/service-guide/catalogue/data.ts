@@ -1,4 +1,5 @@
-import { ApiError, type CatalogueItemQuery } from '@linli/api-client';
+import { ApiError } from '@linli/api-client';
+import type { CatalogueItemQuery } from '@linli/contracts';
 import type { ServiceGuide } from '@linli/contracts';
 import type { LocationQuery } from 'vue-router';
 import { i18n } from '@/locales';

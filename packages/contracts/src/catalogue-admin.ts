@@ -1,5 +1,5 @@
+import { Nullable } from './common';
 import {
-  Nullable,
   ServiceGuide,
   ServiceItemAdmin,
   ServiceItemStatus,
@@ -7,11 +7,10 @@ import {
   ServiceItemVersionStatus,
   ServiceItemVersionSummary,
   ServiceMode,
-} from '@linli/contracts';
+} from './service-guide';
 import { type Static, Type } from 'typebox';
 
-// Schemas of the console's catalogue editor that packages/contracts does not have yet.
-// TODO(contracts): move them next to ServiceItemAdmin when that file is free to edit.
+/** The console's catalogue editor: its list, what it opens, and versions with their authors. */
 
 /** `GET /service-items/admin`: the editor's list, every status, drafts included. */
 export const CatalogueItemQuery = Type.Object({
