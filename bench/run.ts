@@ -6,7 +6,8 @@
  * (fresh data dir, demo data); and, when DATABASE_URL is set, Linli on that PostgreSQL server.
  * Drives each with autocannon: GET /healthz, an authenticated GET /api/v1/me, and a write
  * (PATCH /api/v1/me: one transaction with its audit row), and the service-guide search box
- * (GET /api/v1/service-items?q=…, rotating over the 135 committed resident queries), a 城社共治
+ * (GET /api/v1/service-items?q=…, rotating over the 135 committed resident queries, then over
+ * 6,750 distinct URLs that no cache holds), a 城社共治
  * case report (POST /api/v1/cases by a squad member: case, history, SLA and audit rows in one
  * transaction) and one case read (GET /api/v1/cases/:id).
  *
@@ -210,6 +211,17 @@ async function main() {
       await rawSized.stop();
       lines.push(row(`raw node:http, search paths, ${mean} B answers`, sizedBase, base));
       lines.push(row(`${label}: search vs. that raw baseline`, search, sizedBase));
+      // The same questions with every limit from 1 to 50: 6,750 distinct URLs asked in turn, more
+      // than the answer caches hold, so each one is searched and serialised afresh.
+      const missPaths = QUERIES.flatMap((q) =>
+        Array.from(
+          { length: 50 },
+          (_, i) => `/api/v1/service-items?q=${encodeURIComponent(q)}&limit=${i + 1}`,
+        ),
+      );
+      const miss = await drive(`${linli.url}/api/v1/service-items?q=db`, { paths: missPaths });
+      lines.push(row(`${label}: search, uncached (6750 URLs)`, miss, base));
+      lines.push(row(`${label}: search uncached vs. sized raw`, miss, sizedBase));
       // 城社共治: a squad member files a case found on patrol (case, history, SLA deadline and
       // audit rows in one transaction; the same path as a resident's report), then reads one.
       const squad = await signIn(linli.url, 'hanlin-squad1');

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
@@ -13,6 +14,7 @@ import { registerErrorHandling, sendProblem } from './core/errors';
 import { registerRequestPipeline } from './core/http';
 import { registerCookies } from './core/cookies';
 import { uuidv7 } from './core/db/columns';
+import { ResponseCache } from './core/response-cache';
 import { healthRoutes } from './core/health';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
 import { identityModule } from './modules/identity';
@@ -45,14 +47,23 @@ declare module 'fastify' {
     database: Database;
     otpSender: OtpSender;
     clock: Clock;
+    /** Whole answers to anonymous GETs served before routing (core/response-cache.ts). */
+    responseCache: ResponseCache;
   }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
+/** The caller's X-Request-Id when it is a sane one (a proxy's), otherwise a new one. */
+function requestId(req: http.IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : uuidv7();
+}
+
 /** The composition root: core plugins, then every module. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
+  const responseCache = new ResponseCache(requestId);
   const app = Fastify({
     logger: deps.logger ?? {
       level: config.logLevel,
@@ -60,14 +71,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : uuidv7();
-    },
+    genReqId: requestId,
+    // Answers the response cache holds are sent before the framework sees the request.
+    serverFactory: (handler) =>
+      http.createServer((req, res) => {
+        if (!responseCache.serve(req, res)) handler(req, res);
+      }),
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
+  app.decorate('responseCache', responseCache);
   app.decorate('database', database);
   app.decorate('otpSender', deps.otpSender ?? createOtpSender(config, app.log));
   app.decorate('clock', deps.clock ?? systemClock);
@@ -78,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    responseCache.disable();
   });
   app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');

@@ -9,7 +9,10 @@ import {
   ServiceItemQuery,
 } from '@linli/contracts';
 import type { FastifyInstance } from 'fastify';
-import { getServiceItem, type GuideDeps, listServiceItems, serviceFacets } from './service';
+import { answerHeaders } from '../../core/response-cache';
+import { getServiceItem, type GuideDeps, searchServiceItems, serviceFacets } from './service';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** The public service guide: search, browse, item pages. No sign-in needed. */
 export async function serviceGuideRoutes(fastify: FastifyInstance) {
@@ -31,14 +34,22 @@ export async function serviceGuideRoutes(fastify: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const answer = await listServiceItems(deps, req.query);
+      const { answer, fresh } = await searchServiceItems(deps, req.query);
       let body = serialized.get(answer);
       if (body === undefined) {
         body = reply.serialize(answer) as string;
         serialized.set(answer, body);
       }
+      // The same answer for every anonymous caller: the next one gets it before routing.
+      if (fresh && req.headers.cookie === undefined) {
+        app.responseCache.put(req.url, {
+          headers: answerHeaders(reply.getHeaders(), JSON_TYPE, body),
+          body,
+          fresh,
+        });
+      }
       // A string is sent as it is (already serialised by the route's schema above).
-      return reply.type('application/json; charset=utf-8').send(body as never);
+      return reply.type(JSON_TYPE).send(body as never);
     },
   );
 

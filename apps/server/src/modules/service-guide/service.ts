@@ -27,6 +27,8 @@ interface Catalogue {
   ordered: ServiceItemRow[];
   popularity: Map<string, number>;
   loadedAt: number;
+  /** Set when the catalogue is dropped (a publish, a synonym edit): answers from it are stale. */
+  retired: boolean;
   /**
    * Answers already given from this catalogue, by query (least recently used dropped first).
    * Residents ask the same few hundred questions; the cache goes with the catalogue it came from.
@@ -77,6 +79,7 @@ async function buildCatalogue(db: Db, districtId: string, now: number): Promise<
     ordered,
     popularity: new Map(ordered.map((i) => [i.id, i.popularity])),
     loadedAt: now,
+    retired: false,
     answers: new Map(),
   };
 }
@@ -91,13 +94,30 @@ export async function catalogueOf(deps: GuideDeps, districtId: string): Promise<
   }
   const fresh = buildCatalogue(deps.db, districtId, now);
   catalogues.set(districtId, fresh);
-  fresh.catch(() => catalogues.delete(districtId));
+  fresh.then(
+    (c) => {
+      // Superseded before it finished loading (a publish meanwhile): never current.
+      if (catalogues.get(districtId) !== fresh) c.retired = true;
+    },
+    () => catalogues.delete(districtId),
+  );
+  if (cached) void cached.then((c) => (c.retired = true), noop);
   return fresh;
 }
 
+const noop = () => {};
+
 /** Drops a district's cached catalogue (after a publish or a synonym edit). */
 export function invalidateCatalogue(db: Db, districtId: string) {
-  cacheOf(db).delete(districtId);
+  const m = cacheOf(db);
+  const dropped = m.get(districtId);
+  m.delete(districtId);
+  if (dropped) void dropped.then((c) => (c.retired = true), noop);
+}
+
+/** True while answers from this catalogue are still the answers a new search would give. */
+function current(deps: GuideDeps, catalogue: Catalogue): boolean {
+  return !catalogue.retired && deps.clock.now().getTime() - catalogue.loadedAt < CATALOGUE_TTL_MS;
 }
 
 /**
@@ -108,23 +128,40 @@ export async function listServiceItems(
   deps: GuideDeps,
   query: ServiceItemQuery,
 ): Promise<{ items: ServiceItemSummary[] }> {
+  return (await searchServiceItems(deps, query)).answer;
+}
+
+/**
+ * The answer, and for an answer that is the same for every caller, how long it holds: `fresh()`
+ * stays true until its catalogue is replaced (the HTTP response cache keys on it).
+ */
+export async function searchServiceItems(
+  deps: GuideDeps,
+  query: ServiceItemQuery,
+): Promise<{ answer: { items: ServiceItemSummary[] }; fresh: (() => boolean) | null }> {
   const districtId = await defaultDistrict(deps.db);
   const catalogue = await catalogueOf(deps, districtId);
   // A community's offerings change without the catalogue changing: those answers are not cached.
-  if (query.orgUnitId) return searchCatalogue(catalogue, query, await offeredIn(deps, query.orgUnitId));
+  if (query.orgUnitId) {
+    return {
+      answer: searchCatalogue(catalogue, query, await offeredIn(deps, query.orgUnitId)),
+      fresh: null,
+    };
+  }
+  const fresh = () => current(deps, catalogue);
   const key = `${query.q?.trim() ?? ''}\u0000${query.limit ?? ''}\u0000${query.mode ?? ''}\u0000${query.department ?? ''}\u0000${query.lifeEvent ?? ''}`;
   const cached = catalogue.answers.get(key);
   if (cached) {
     catalogue.answers.delete(key);
     catalogue.answers.set(key, cached);
-    return cached;
+    return { answer: cached, fresh };
   }
   const answer = searchCatalogue(catalogue, query, null);
   catalogue.answers.set(key, answer);
   if (catalogue.answers.size > MAX_CACHED_ANSWERS) {
     catalogue.answers.delete(catalogue.answers.keys().next().value as string);
   }
-  return answer;
+  return { answer, fresh };
 }
 
 async function offeredIn(deps: GuideDeps, orgUnitId: string): Promise<Set<string>> {
