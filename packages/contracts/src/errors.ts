@@ -57,6 +57,8 @@ export const ERROR_CODES = [
   'too-many-files',
   'not-a-proxy-item',
   'idempotency-in-progress',
+  'outside-district',
+  'unplaceable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

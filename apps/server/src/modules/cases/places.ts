@@ -29,7 +29,7 @@ export function pickContaining(rows: OrgUnitBoundaryRow[], p: Position): OrgUnit
 }
 
 const outside = (lat: number, lng: number) =>
-  AppError.unprocessable('unprocessable', `The location ${lat}, ${lng} is outside the district.`, [
+  AppError.unprocessable('outside-district', `The location ${lat}, ${lng} is outside the district.`, [
     { field: 'body/lat', message: 'is outside the district', code: 'outside-district' },
     { field: 'body/lng', message: 'is outside the district', code: 'outside-district' },
   ]);
@@ -80,7 +80,7 @@ export async function placeReport(
     if (town) return { orgUnitId: town.id, communityId: null, how: 'address' };
   }
   throw AppError.unprocessable(
-    'unprocessable',
+    'unplaceable',
     'Cannot tell where this is: send a location inside the district, or an address naming the community.',
     [{ field: 'body/address', message: 'names no community or town of the district', code: 'unplaceable' }],
   );
