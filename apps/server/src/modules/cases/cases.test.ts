@@ -117,6 +117,7 @@ describe('POST /cases', () => {
   it('answers 422 saying so for a location outside the district', async () => {
     const res = await report(resident, posters({ ...CHENGDU }));
     expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe('outside-district');
     expect(res.json().detail).toContain('outside the district');
     expect(res.json().errors.map((e: { field: string }) => e.field)).toContain('body/lat');
   });
