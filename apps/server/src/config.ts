@@ -35,6 +35,8 @@ export interface Config {
   otpRatePerIpPerHour: number;
   /** Staff sign-in attempts one client address may make per minute (per server process). */
   loginRatePerIpPerMinute: number;
+  /** Open311 service requests one partner key (or, without a key, one address) may POST per minute. */
+  open311PostsPerKeyPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +114,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     otpRatePerPhonePerHour: int(env, 'OTP_RATE_PER_PHONE_PER_HOUR', 5, 1, 1000),
     otpRatePerIpPerHour: int(env, 'OTP_RATE_PER_IP_PER_HOUR', 30, 1, 100000),
     loginRatePerIpPerMinute: int(env, 'LOGIN_RATE_PER_IP_PER_MINUTE', 30, 1, 100000),
+    open311PostsPerKeyPerMinute: int(env, 'OPEN311_POSTS_PER_KEY_PER_MINUTE', 60, 1, 100000),
     ...overrides,
   };
   return config;

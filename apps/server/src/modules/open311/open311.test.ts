@@ -681,3 +681,32 @@ describe('API keys', () => {
     expect((await admin.post('/api/v1/open311-keys', { partnerName: 'x' })).statusCode).toBe(400);
   });
 });
+
+describe('POST requests rate limit', () => {
+  it('holds each partner key to its posts per minute: 429 in the Open311 format with Retry-After, nothing filed', async () => {
+    const limited = await buildTestApp({ open311PostsPerKeyPerMinute: 2 });
+    try {
+      const post = (key: string | null, format: 'json' | 'xml' = 'json') =>
+        limited.app.inject({
+          method: 'POST',
+          url: `/open311/v2/requests.${format}`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+          payload: new URLSearchParams({ ...(key ? { api_key: key } : {}), ...hanlinPosters() }).toString(),
+        });
+      expect((await post(DEMO_OPEN311_KEY)).statusCode).toBe(200);
+      expect((await post(DEMO_OPEN311_KEY)).statusCode).toBe(200);
+      const third = await post(DEMO_OPEN311_KEY);
+      expect(expectJsonError(third, 429)[0]!.description).toMatch(/rate limit|Rate limit/);
+      expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+      expectXmlError(await post(DEMO_OPEN311_KEY, 'xml'), 429);
+      // Nothing was filed by the refused posts.
+      const admin2 = await loginAs(limited.app, 'admin');
+      const keys = (await admin2.get('/api/v1/open311-keys')).json().items as Open311Key[];
+      expect(keys.reduce((n, k) => n + k.requests, 0)).toBe(2);
+      // A key's budget is its own: without a key the caller is counted by address (and refused 403 for the missing key).
+      expect((await post(null)).statusCode).toBe(403);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -139,7 +139,10 @@ export async function open311Routes(fastify: FastifyInstance) {
         })),
       );
     } else if ((error.statusCode ?? 500) < 500) {
-      const status = error.statusCode === 404 ? 404 : error.statusCode === 403 ? 403 : 400;
+      const status =
+        error.statusCode === 404 || error.statusCode === 403 || error.statusCode === 429
+          ? error.statusCode
+          : 400;
       failure = new Open311Failure(status, [
         { code: status, description: error.message.replace(/\n[\s\S]*/, '') },
       ]);
@@ -223,7 +226,22 @@ export async function open311Routes(fastify: FastifyInstance) {
   app.post(
     '/requests.:format',
     {
-      config,
+      config: {
+        ...config,
+        // Per partner key (after the form is parsed), else per address: one app's burst cannot
+        // flood the squads' queues. 429 in the Open311 error format, with Retry-After.
+        rateLimit: {
+          hook: 'preHandler',
+          max: app.config.open311PostsPerKeyPerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (req) => {
+            const key = (req.body as { api_key?: unknown } | undefined)?.api_key;
+            return typeof key === 'string' && key.trim()
+              ? `open311-key:${key.trim()}`
+              : `open311-ip:${req.ip}`;
+          },
+        },
+      },
       schema: {
         tags,
         summary:
