@@ -54,6 +54,8 @@ const errors: ErrorMessages = {
   'too-many-files': '文件太多，每个办件最多 20 个',
   'not-a-proxy-item': '该事项不是代办事项，不能转办部门',
   'idempotency-in-progress': '正在提交，请稍候',
+  'outside-district': '该位置不在本区范围内',
+  unplaceable: '无法确定位置：请定位到本区内，或在地址中写明社区',
   'totp-already-enabled': '动态验证码已经启用',
   'totp-not-enrolled': '尚未开始绑定动态验证码，请重新操作',
   'org-unit-has-children': '该组织下还有未撤销的下级组织，请先处理下级组织',

@@ -59,6 +59,8 @@ const errors: ErrorMessages = {
   'too-many-files': '文件太多，每次最多 20 个',
   'not-a-proxy-item': '该事项不能申请代办',
   'idempotency-in-progress': '正在提交，请稍候',
+  'outside-district': '该位置不在本区范围内',
+  unplaceable: '无法确定位置：请定位到本区内，或在地址中写明社区',
   unknown: '出错了，请稍后再试',
   network: '网络连接失败，请检查网络后重试',
 };
