@@ -547,7 +547,8 @@ const en: Messages = {
     'not-a-proxy-item': 'This item is not handled on the resident’s behalf and cannot be forwarded',
     'idempotency-in-progress': 'Still submitting, please wait',
     'outside-district': 'That location is outside the district',
-    unplaceable: 'Cannot tell where this is: use a location in the district or name the community in the address',
+    unplaceable:
+      'Cannot tell where this is: use a location in the district or name the community in the address',
     'totp-already-enabled': 'The authenticator is already on',
     'totp-not-enrolled': 'The authenticator set-up has not started; start again',
     'org-unit-has-children': 'This unit still has active sub-units; deal with them first',
