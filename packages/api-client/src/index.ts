@@ -92,6 +92,15 @@ import type {
   SlaCardReport,
   SquadList,
 } from '@linli/contracts';
+import type {
+  PatrolDetail,
+  PatrolQuery,
+  PatrolSession,
+  Squad,
+  SquadCreate,
+  SquadMemberAdd,
+  SquadMemberUpdate,
+} from '@linli/contracts';
 
 export * from './problem';
 import type {
@@ -443,6 +452,16 @@ export function createClient(options: ClientOptions = {}) {
       putRule: (code: string, body: RoutingRuleUpsert) =>
         request<RoutingRuleList>('PUT', `/case-routing-rules/${code}`, { body }),
       squads: () => get<SquadList>('/squads'),
+      createSquad: (body: SquadCreate) => post<Squad>('/squads', body),
+      addSquadMember: (squadId: string, body: SquadMemberAdd) =>
+        post<Squad>(`/squads/${squadId}/members`, body),
+      updateSquadMember: (squadId: string, accountId: string, body: SquadMemberUpdate) =>
+        patch<Squad>(`/squads/${squadId}/members/${accountId}`, body),
+      removeSquadMember: (squadId: string, accountId: string) =>
+        request<Squad>('DELETE', `/squads/${squadId}/members/${accountId}`),
+      /** 巡查 records: my own and those of squads in my scope, newest first. */
+      patrols: (q: PatrolQuery = {}) => get<{ items: PatrolSession[] }>('/patrols', q as Query),
+      patrol: (id: string) => get<PatrolDetail>(`/patrols/${id}`),
       boundary: (orgUnitId: string) => get<Boundary>(`/org-units/${orgUnitId}/boundary`),
       putBoundary: (orgUnitId: string, body: BoundaryUpload) =>
         request<Boundary>('PUT', `/org-units/${orgUnitId}/boundary`, { body }),

@@ -341,6 +341,30 @@ export type Squad = Static<typeof Squad>;
 export const SquadList = Type.Object({ items: Type.Array(Squad) });
 export type SquadList = Static<typeof SquadList>;
 
+/** `POST /squads`: a squad for a community that has none (cases.manage over the community). */
+export const SquadCreate = Type.Object(
+  {
+    communityId: Id,
+    name: Type.String({ minLength: 2, maxLength: 40 }),
+  },
+  { additionalProperties: false },
+);
+export type SquadCreate = Static<typeof SquadCreate>;
+
+/** `POST /squads/:id/members`: a staff account of the squad's community (or its town or district). */
+export const SquadMemberAdd = Type.Object(
+  { accountId: Id, duty: SquadDuty },
+  { additionalProperties: false },
+);
+export type SquadMemberAdd = Static<typeof SquadMemberAdd>;
+
+/** `PATCH /squads/:id/members/:accountId`: change a member's duty. */
+export const SquadMemberUpdate = Type.Object({ duty: SquadDuty }, { additionalProperties: false });
+export type SquadMemberUpdate = Static<typeof SquadMemberUpdate>;
+
+export const SquadMemberParams = Type.Object({ id: Id, accountId: Id });
+export type SquadMemberParams = Static<typeof SquadMemberParams>;
+
 /** Yellow (past the deadline) and red (past it by the step's SLA again) cards per handling unit. */
 export const SlaCardCount = Type.Object({
   unit: Type.Object({ kind: Type.String(), id: Id, name: Type.String() }),

@@ -1,11 +1,23 @@
-import { Bell, Checked, DataLine, List, MapLocation, Promotion, UserFilled } from '@element-plus/icons-vue';
+import {
+  Bell,
+  Checked,
+  Collection,
+  DataLine,
+  Guide,
+  List,
+  MapLocation,
+  Promotion,
+  Position,
+  UserFilled,
+} from '@element-plus/icons-vue';
 import type { Permission } from '@linli/contracts';
 import { markRaw } from 'vue';
 import type { RouteRecordRaw } from 'vue-router';
 
 /**
  * Module `cases` (城社共治): the dispatch board and its queues (one list page with a preset each),
- * the map, the statistics and the squads. Each list opens a case in a drawer (child `:id`), so
+ * the map, the statistics, the squads and the set-up pages (patrols, categories, routing rules).
+ * Each list opens a case in a drawer (child `:id`), so
  * the messages' links `/console/cases/<id>` land on the board with the case open.
  */
 const list = () => import('@/views/cases/board/list.vue');
@@ -85,6 +97,45 @@ const routes: RouteRecordRaw[] = [
       summary: 'cases.summary.squads',
       permission: 'cases.read',
       menu: { group: 'governance', order: 70, icon: markRaw(UserFilled) },
+    },
+  },
+  {
+    path: 'case-patrols',
+    name: 'case-patrols',
+    component: () => import('@/views/cases/patrols/list.vue'),
+    meta: {
+      title: 'cases.menu.patrols',
+      summary: 'cases.summary.patrols',
+      permission: 'cases.read',
+      menu: { group: 'governance', order: 75, icon: markRaw(Position) },
+    },
+  },
+  {
+    path: 'case-patrols/:id',
+    name: 'case-patrol-detail',
+    component: () => import('@/views/cases/patrols/detail.vue'),
+    meta: { title: 'cases.patrols.detailTitle', permission: 'cases.read', activeMenu: 'case-patrols' },
+  },
+  {
+    path: 'case-categories',
+    name: 'case-categories',
+    component: () => import('@/views/cases/categories/index.vue'),
+    meta: {
+      title: 'cases.menu.categories',
+      summary: 'cases.summary.categories',
+      permission: 'cases.read',
+      menu: { group: 'governance', order: 80, icon: markRaw(Collection) },
+    },
+  },
+  {
+    path: 'case-routing',
+    name: 'case-routing',
+    component: () => import('@/views/cases/routing/index.vue'),
+    meta: {
+      title: 'cases.menu.routing',
+      summary: 'cases.summary.routing',
+      permission: 'cases.read',
+      menu: { group: 'governance', order: 90, icon: markRaw(Guide) },
     },
   },
 ];

@@ -1,9 +1,18 @@
-import type { BoundaryUpload, CaseCategoryUpdate, RoutingRuleUpsert } from '@linli/contracts';
+import type {
+  BoundaryUpload,
+  CaseCategoryUpdate,
+  RoutingRuleUpsert,
+  SquadCreate,
+  SquadMemberAdd,
+  SquadMemberUpdate,
+} from '@linli/contracts';
 import { and, eq } from 'drizzle-orm';
 import { writeAudit } from '../../core/audit';
 import type { RequestContext } from '../../core/context';
 import { AppError } from '../../core/errors';
-import { authorize, requirePermission } from '../../core/permissions';
+import type { Executor } from '../../core/db/client';
+import { authorize, inScope, requirePermission } from '../../core/permissions';
+import { findAccount } from '../identity/accounts-service';
 import {
   accountDisplayNames,
   defaultDistrict,
@@ -18,13 +27,14 @@ import {
   cardCounts,
   findBoundary,
   findCategory,
+  findSquad,
   listCategories,
   listRules,
   listSquads,
   membersOf,
   upsertBoundary,
 } from './queries';
-import { caseCategories, caseRoutingRules } from './schema';
+import { caseCategories, caseRoutingRules, type SquadRow, squadMembers, squads } from './schema';
 import type { CaseDeps } from './service';
 
 /** Reference data and set-up of the module: categories, routing rules, squads, boundaries, cards. */
@@ -182,6 +192,269 @@ export async function getSquads(deps: CaseDeps, ctx: RequestContext) {
     community: units.get(s.orgUnitId)!,
     members: members.filter((m) => m.squadId === s.id),
   }));
+}
+
+// Squad set-up (cases.manage over the squad's community): members are soft-removed (`active =
+// false`) so patrols, cases and SLA cards that name them keep their history; re-adding reactivates.
+
+/** One squad as GET /squads presents it: the row, its community, every member (removed ones too). */
+async function squadView(deps: CaseDeps, squad: SquadRow) {
+  const [members, community] = await Promise.all([
+    membersOf(deps.db, [squad.id]),
+    findOrgUnit(deps.db, squad.orgUnitId),
+  ]);
+  return { squad, community: community!, members };
+}
+
+/** The squad to change: 404 when absent or out of scope, 403 without cases.manage, 409 when retired. */
+async function manageableSquad(deps: CaseDeps, ctx: RequestContext, squadId: string) {
+  const squad = await findSquad(deps.db, squadId);
+  const community = squad ? await findOrgUnit(deps.db, squad.orgUnitId) : null;
+  if (!squad || !community) throw AppError.notFound('squad');
+  authorize(ctx.actor, 'cases.manage', { orgPath: community.path }, 'squad');
+  if (squad.status !== 'active') {
+    throw AppError.conflict('conflict', 'The squad is retired.', { state: 'retired' });
+  }
+  return { squad, community };
+}
+
+const accountField = (message: string, code: string) => [{ field: 'body/accountId', message, code }];
+
+/**
+ * Who may join a squad: an active staff account of the district working in the squad's
+ * community (or one of its grids), or in the town or district above it (执法队员 often belong to
+ * the town's 综合行政执法 team). Anything else is 422 naming `body/accountId`.
+ */
+async function memberCandidate(deps: CaseDeps, accountId: string, community: OrgUnitInfo) {
+  const account = await findAccount(deps.db, accountId);
+  if (!account || account.districtId !== community.districtId) {
+    throw AppError.unprocessable(
+      'unprocessable',
+      'No such account in the district.',
+      accountField('is not an account of the district', 'not-found'),
+    );
+  }
+  if (account.kind !== 'staff') {
+    throw AppError.unprocessable(
+      'staff-only',
+      'Only staff accounts can join a squad.',
+      accountField('is not a staff account', 'staff-only'),
+    );
+  }
+  if (account.status !== 'active') {
+    throw AppError.unprocessable(
+      'unprocessable',
+      'The account is disabled.',
+      accountField('is disabled', 'disabled'),
+    );
+  }
+  const unitPath = account.unit?.path;
+  const nearby = !!unitPath && (community.path.startsWith(unitPath) || unitPath.startsWith(community.path));
+  if (!nearby) {
+    throw AppError.unprocessable(
+      'unprocessable',
+      `The account does not work in ${community.name} or the town or district above it.`,
+      accountField(`does not work in ${community.name}`, 'area'),
+    );
+  }
+  return account;
+}
+
+/** Creates the squad of a community that has no active one (cases.manage over the community). */
+export async function createSquad(deps: CaseDeps, ctx: RequestContext, input: SquadCreate) {
+  const community = await findOrgUnit(deps.db, input.communityId);
+  if (!community || !inScope(ctx.actor, community.path)) {
+    throw AppError.unprocessable('unprocessable', 'No such community.', [
+      { field: 'body/communityId', message: 'is not a community you manage', code: 'not-found' },
+    ]);
+  }
+  authorize(ctx.actor, 'cases.manage', { orgPath: community.path }, 'community');
+  if (community.kind !== 'community') {
+    throw AppError.unprocessable('org-unit-kind', 'A squad belongs to a community.', [
+      { field: 'body/communityId', message: 'must be a community', code: 'kind' },
+    ]);
+  }
+  if (community.status !== 'active') {
+    throw AppError.conflict('org-unit-retired', `${community.name} is retired.`, {
+      errors: [{ field: 'body/communityId', message: 'is retired', code: 'retired' }],
+    });
+  }
+  const name = input.name.trim();
+  if (name.length < 2) {
+    throw AppError.validation([{ field: 'body/name', message: 'is too short', code: 'minLength' }]);
+  }
+  const now = deps.clock.now();
+  const squad = await deps.db.transaction(async (tx) => {
+    // One active squad per community (routing sends a community's cases to "its" squad).
+    const [existing] = await tx
+      .select({ id: squads.id })
+      .from(squads)
+      .where(and(eq(squads.orgUnitId, community.id), eq(squads.status, 'active')))
+      .limit(1);
+    if (existing) {
+      throw AppError.conflict('conflict', `${community.name} already has a squad.`, {
+        errors: [{ field: 'body/communityId', message: 'already has a squad', code: 'duplicate' }],
+      });
+    }
+    const [row] = await tx
+      .insert(squads)
+      .values({
+        districtId: community.districtId,
+        orgUnitId: community.id,
+        name,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await writeAudit(tx, ctx, {
+      action: 'squad.create',
+      entityType: 'squad',
+      entityId: row!.id,
+      orgUnitId: community.id,
+      districtId: community.districtId,
+      after: { name, orgUnitId: community.id },
+    });
+    return row!;
+  });
+  return squadView(deps, squad);
+}
+
+/**
+ * Adds a staff account to a squad with a duty (409 when already an active member; a removed
+ * member is reactivated with the new duty).
+ */
+export async function addSquadMember(
+  deps: CaseDeps,
+  ctx: RequestContext,
+  squadId: string,
+  input: SquadMemberAdd,
+) {
+  const { squad, community } = await manageableSquad(deps, ctx, squadId);
+  const account = await memberCandidate(deps, input.accountId, community);
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    const [existing] = await tx
+      .select()
+      .from(squadMembers)
+      .where(and(eq(squadMembers.squadId, squad.id), eq(squadMembers.accountId, account.id)))
+      .for('update');
+    if (existing?.active) {
+      throw AppError.conflict('conflict', `${account.displayName} is already a member of ${squad.name}.`, {
+        errors: accountField('is already a member', 'duplicate'),
+      });
+    }
+    let memberId: string;
+    if (existing) {
+      await tx
+        .update(squadMembers)
+        .set({ active: true, duty: input.duty, updatedAt: now })
+        .where(eq(squadMembers.id, existing.id));
+      memberId = existing.id;
+    } else {
+      const [row] = await tx
+        .insert(squadMembers)
+        .values({
+          squadId: squad.id,
+          accountId: account.id,
+          duty: input.duty,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning({ id: squadMembers.id });
+      memberId = row!.id;
+    }
+    await writeAudit(tx, ctx, {
+      action: 'squad_member.add',
+      entityType: 'squad_member',
+      entityId: memberId,
+      orgUnitId: community.id,
+      districtId: community.districtId,
+      before: existing ? { active: false, duty: existing.duty } : null,
+      after: { active: true, duty: input.duty },
+      note: { squadId: squad.id, accountId: account.id, displayName: account.displayName },
+    });
+  });
+  return squadView(deps, squad);
+}
+
+/** The active membership row, locked; 404 when the account is not (or no longer) a member. */
+async function lockActiveMember(tx: Executor, squadId: string, accountId: string) {
+  const [row] = await tx
+    .select()
+    .from(squadMembers)
+    .where(
+      and(
+        eq(squadMembers.squadId, squadId),
+        eq(squadMembers.accountId, accountId),
+        eq(squadMembers.active, true),
+      ),
+    )
+    .for('update');
+  if (!row) throw AppError.notFound('squad member');
+  return row;
+}
+
+/** Changes a member's duty (执法队员 / 社区干部 / 一人双岗). */
+export async function updateSquadMember(
+  deps: CaseDeps,
+  ctx: RequestContext,
+  squadId: string,
+  accountId: string,
+  input: SquadMemberUpdate,
+) {
+  const { squad, community } = await manageableSquad(deps, ctx, squadId);
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    const member = await lockActiveMember(tx, squad.id, accountId);
+    if (member.duty === input.duty) return;
+    await tx
+      .update(squadMembers)
+      .set({ duty: input.duty, updatedAt: now })
+      .where(eq(squadMembers.id, member.id));
+    await writeAudit(tx, ctx, {
+      action: 'squad_member.update',
+      entityType: 'squad_member',
+      entityId: member.id,
+      orgUnitId: community.id,
+      districtId: community.districtId,
+      before: { duty: member.duty },
+      after: { duty: input.duty },
+      note: { squadId: squad.id, accountId },
+    });
+  });
+  return squadView(deps, squad);
+}
+
+/**
+ * Removes a member: the row stays with `active = false` (cases, patrols and cards keep naming
+ * them); they stop seeing the squad's work at once (handlerContextOf reads active rows only).
+ */
+export async function removeSquadMember(
+  deps: CaseDeps,
+  ctx: RequestContext,
+  squadId: string,
+  accountId: string,
+) {
+  const { squad, community } = await manageableSquad(deps, ctx, squadId);
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    const member = await lockActiveMember(tx, squad.id, accountId);
+    await tx
+      .update(squadMembers)
+      .set({ active: false, updatedAt: now })
+      .where(eq(squadMembers.id, member.id));
+    await writeAudit(tx, ctx, {
+      action: 'squad_member.remove',
+      entityType: 'squad_member',
+      entityId: member.id,
+      orgUnitId: community.id,
+      districtId: community.districtId,
+      before: { active: true },
+      after: { active: false },
+      note: { squadId: squad.id, accountId, duty: member.duty },
+    });
+  });
+  return squadView(deps, squad);
 }
 
 /** An org unit's boundary (staff). */

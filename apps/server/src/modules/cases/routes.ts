@@ -30,7 +30,12 @@ import {
   RoutingRuleList,
   RoutingRuleUpsert,
   SlaCardReport,
+  Squad,
+  SquadCreate,
   SquadList,
+  SquadMemberAdd,
+  SquadMemberParams,
+  SquadMemberUpdate,
 } from '@linli/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
@@ -38,13 +43,17 @@ import type { RoutePermission } from '../../core/http';
 import { readMultipart } from '../../core/files';
 import { idempotencyKeyOf } from '../../core/idempotency';
 import {
+  addSquadMember,
+  createSquad,
   getBoundary,
   getCategories,
   getRules,
   getSlaCards,
   getSquads,
   putBoundary,
+  removeSquadMember,
   updateCategory,
+  updateSquadMember,
   upsertRule,
 } from './admin-service';
 import {
@@ -516,6 +525,72 @@ export async function caseRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => ({ items: (await getSquads(deps(), req.ctx)).map(presentSquad) }),
+  );
+
+  // Squad set-up: each change answers the whole squad (members with their duties, removed ones too).
+  const squadProblems = { ...problems, 409: Problem, 422: Problem };
+
+  app.post(
+    '/squads',
+    {
+      config: { permission: 'cases.manage' },
+      schema: {
+        tags,
+        summary: 'Create the squad of a community that has none (cases.manage over the community)',
+        body: SquadCreate,
+        response: { 201: Squad, ...squadProblems },
+      },
+    },
+    async (req, reply) => reply.code(201).send(presentSquad(await createSquad(deps(), req.ctx, req.body))),
+  );
+
+  app.post(
+    '/squads/:id/members',
+    {
+      config: { permission: 'cases.manage' },
+      schema: {
+        tags,
+        summary:
+          "Add a staff account of the squad's community (or its town or district) with a duty; " +
+          'a removed member is reactivated; an active one is 409',
+        params: IdParams,
+        body: SquadMemberAdd,
+        response: { 201: Squad, ...squadProblems },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(presentSquad(await addSquadMember(deps(), req.ctx, req.params.id, req.body))),
+  );
+
+  app.patch(
+    '/squads/:id/members/:accountId',
+    {
+      config: { permission: 'cases.manage' },
+      schema: {
+        tags,
+        summary: "Change an active member's duty",
+        params: SquadMemberParams,
+        body: SquadMemberUpdate,
+        response: { 200: Squad, ...squadProblems },
+      },
+    },
+    async (req) =>
+      presentSquad(await updateSquadMember(deps(), req.ctx, req.params.id, req.params.accountId, req.body)),
+  );
+
+  app.delete(
+    '/squads/:id/members/:accountId',
+    {
+      config: { permission: 'cases.manage' },
+      schema: {
+        tags,
+        summary: 'Remove a member (kept as inactive: cases and patrols keep naming them)',
+        params: SquadMemberParams,
+        response: { 200: Squad, ...squadProblems },
+      },
+    },
+    async (req) =>
+      presentSquad(await removeSquadMember(deps(), req.ctx, req.params.id, req.params.accountId)),
   );
 
   app.get(
