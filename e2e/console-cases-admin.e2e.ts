@@ -233,14 +233,26 @@ describe('城社共治 set-up in the console (1280×800)', () => {
     await page.context().close();
   });
 
-  it('shows the squads read-only to the community secretary', async () => {
+  it('lets the community secretary manage their own squad; a squad member only reads it', async () => {
     const page = await openConsole('hanlin-secretary', '/case-squads');
     await page.locator(sel('squad')).first().waitFor();
     await page.waitForLoadState('networkidle');
-    expect(await page.locator(sel('squad-add-member')).count()).toBe(0);
-    expect(await page.locator(sel('member-remove')).count()).toBe(0);
-    expect(await text(page, sel('squads'))).toContain('一人双岗');
+    // Every squad of the district is listed; only 翰林社区's may be changed by its secretary.
+    expect(await page.locator(sel('squad')).count()).toBeGreaterThan(1);
+    expect(await page.locator(sel('squad-add-member')).count()).toBe(1);
+    expect(
+      await page.locator(`${sel('squad')}[data-community="翰林社区"] ${sel('squad-add-member')}`).count(),
+    ).toBe(1);
+    expect(await page.locator(sel('member-remove')).count()).toBeGreaterThan(0);
     await page.context().close();
+
+    const member = await openConsole('hanlin-squad1', '/case-squads');
+    await member.locator(sel('squad')).first().waitFor();
+    await member.waitForLoadState('networkidle');
+    expect(await member.locator(sel('squad-add-member')).count()).toBe(0);
+    expect(await member.locator(sel('member-remove')).count()).toBe(0);
+    expect(await text(member, sel('squads'))).toContain('一人双岗');
+    await member.context().close();
   });
 
   it('edits a category: a negative deadline is refused next to its step, then 36 hours are saved', async () => {

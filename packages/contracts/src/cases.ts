@@ -336,12 +336,14 @@ export const Squad = Type.Object({
   members: Type.Array(
     Type.Object({ accountId: Id, displayName: Type.String(), duty: SquadDuty, active: Type.Boolean() }),
   ),
+  /** Whether the caller may change it (squads.manage over its community). */
+  canManage: Type.Boolean(),
 });
 export type Squad = Static<typeof Squad>;
 export const SquadList = Type.Object({ items: Type.Array(Squad) });
 export type SquadList = Static<typeof SquadList>;
 
-/** `POST /squads`: a squad for a community that has none (cases.manage over the community). */
+/** `POST /squads`: a squad for a community that has none (squads.manage over the community). */
 export const SquadCreate = Type.Object(
   {
     communityId: Id,

@@ -194,8 +194,9 @@ export async function getSquads(deps: CaseDeps, ctx: RequestContext) {
   }));
 }
 
-// Squad set-up (cases.manage over the squad's community): members are soft-removed (`active =
-// false`) so patrols, cases and SLA cards that name them keep their history; re-adding reactivates.
+// Squad set-up (squads.manage over the squad's community: the district's and town's admins and the
+// community's secretary): members are soft-removed (`active = false`) so patrols, cases and SLA
+// cards that name them keep their history; re-adding reactivates.
 
 /** One squad as GET /squads presents it: the row, its community, every member (removed ones too). */
 async function squadView(deps: CaseDeps, squad: SquadRow) {
@@ -206,12 +207,12 @@ async function squadView(deps: CaseDeps, squad: SquadRow) {
   return { squad, community: community!, members };
 }
 
-/** The squad to change: 404 when absent or out of scope, 403 without cases.manage, 409 when retired. */
+/** The squad to change: 404 when absent or out of scope, 403 without squads.manage, 409 when retired. */
 async function manageableSquad(deps: CaseDeps, ctx: RequestContext, squadId: string) {
   const squad = await findSquad(deps.db, squadId);
   const community = squad ? await findOrgUnit(deps.db, squad.orgUnitId) : null;
   if (!squad || !community) throw AppError.notFound('squad');
-  authorize(ctx.actor, 'cases.manage', { orgPath: community.path }, 'squad');
+  authorize(ctx.actor, 'squads.manage', { orgPath: community.path }, 'squad');
   if (squad.status !== 'active') {
     throw AppError.conflict('conflict', 'The squad is retired.', { state: 'retired' });
   }
@@ -260,7 +261,7 @@ async function memberCandidate(deps: CaseDeps, accountId: string, community: Org
   return account;
 }
 
-/** Creates the squad of a community that has no active one (cases.manage over the community). */
+/** Creates the squad of a community that has no active one (squads.manage over the community). */
 export async function createSquad(deps: CaseDeps, ctx: RequestContext, input: SquadCreate) {
   const community = await findOrgUnit(deps.db, input.communityId);
   if (!community || !inScope(ctx.actor, community.path)) {
@@ -268,7 +269,7 @@ export async function createSquad(deps: CaseDeps, ctx: RequestContext, input: Sq
       { field: 'body/communityId', message: 'is not a community you manage', code: 'not-found' },
     ]);
   }
-  authorize(ctx.actor, 'cases.manage', { orgPath: community.path }, 'community');
+  authorize(ctx.actor, 'squads.manage', { orgPath: community.path }, 'community');
   if (community.kind !== 'community') {
     throw AppError.unprocessable('org-unit-kind', 'A squad belongs to a community.', [
       { field: 'body/communityId', message: 'must be a community', code: 'kind' },

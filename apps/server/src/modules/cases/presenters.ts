@@ -9,6 +9,8 @@ import type {
   OrgUnitRef,
   Squad,
 } from '@linli/contracts';
+import type { Actor } from '../../core/context';
+import { can } from '../../core/permissions';
 import type { OrgUnitInfo } from '../identity/lookups';
 import type { CaseCategoryRow, CasePhotoRow, CaseRow, OrgUnitBoundaryRow, SquadRow } from './schema';
 import type { CaseDetailView, CaseView } from './service';
@@ -121,17 +123,21 @@ export function presentCategory(r: CaseCategoryRow): CaseCategory {
   };
 }
 
-export function presentSquad(v: {
-  squad: SquadRow;
-  community: OrgUnitInfo;
-  members: {
-    accountId: string;
-    displayName: string;
-    duty: Squad['members'][number]['duty'];
-    active: boolean;
-  }[];
-}): Squad {
+export function presentSquad(
+  v: {
+    squad: SquadRow;
+    community: OrgUnitInfo;
+    members: {
+      accountId: string;
+      displayName: string;
+      duty: Squad['members'][number]['duty'];
+      active: boolean;
+    }[];
+  },
+  actor: Actor,
+): Squad {
   return {
+    canManage: can(actor, 'squads.manage', v.community.path),
     id: v.squad.id,
     name: v.squad.name,
     community: ref(v.community),

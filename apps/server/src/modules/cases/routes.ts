@@ -524,7 +524,7 @@ export async function caseRoutes(fastify: FastifyInstance) {
         response: { 200: SquadList, ...problems },
       },
     },
-    async (req) => ({ items: (await getSquads(deps(), req.ctx)).map(presentSquad) }),
+    async (req) => ({ items: (await getSquads(deps(), req.ctx)).map((v) => presentSquad(v, req.ctx.actor)) }),
   );
 
   // Squad set-up: each change answers the whole squad (members with their duties, removed ones too).
@@ -533,21 +533,22 @@ export async function caseRoutes(fastify: FastifyInstance) {
   app.post(
     '/squads',
     {
-      config: { permission: 'cases.manage' },
+      config: { permission: 'squads.manage' },
       schema: {
         tags,
-        summary: 'Create the squad of a community that has none (cases.manage over the community)',
+        summary: 'Create the squad of a community that has none (squads.manage over the community)',
         body: SquadCreate,
         response: { 201: Squad, ...squadProblems },
       },
     },
-    async (req, reply) => reply.code(201).send(presentSquad(await createSquad(deps(), req.ctx, req.body))),
+    async (req, reply) =>
+      reply.code(201).send(presentSquad(await createSquad(deps(), req.ctx, req.body), req.ctx.actor)),
   );
 
   app.post(
     '/squads/:id/members',
     {
-      config: { permission: 'cases.manage' },
+      config: { permission: 'squads.manage' },
       schema: {
         tags,
         summary:
@@ -559,13 +560,15 @@ export async function caseRoutes(fastify: FastifyInstance) {
       },
     },
     async (req, reply) =>
-      reply.code(201).send(presentSquad(await addSquadMember(deps(), req.ctx, req.params.id, req.body))),
+      reply
+        .code(201)
+        .send(presentSquad(await addSquadMember(deps(), req.ctx, req.params.id, req.body), req.ctx.actor)),
   );
 
   app.patch(
     '/squads/:id/members/:accountId',
     {
-      config: { permission: 'cases.manage' },
+      config: { permission: 'squads.manage' },
       schema: {
         tags,
         summary: "Change an active member's duty",
@@ -575,13 +578,16 @@ export async function caseRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) =>
-      presentSquad(await updateSquadMember(deps(), req.ctx, req.params.id, req.params.accountId, req.body)),
+      presentSquad(
+        await updateSquadMember(deps(), req.ctx, req.params.id, req.params.accountId, req.body),
+        req.ctx.actor,
+      ),
   );
 
   app.delete(
     '/squads/:id/members/:accountId',
     {
-      config: { permission: 'cases.manage' },
+      config: { permission: 'squads.manage' },
       schema: {
         tags,
         summary: 'Remove a member (kept as inactive: cases and patrols keep naming them)',
@@ -590,7 +596,10 @@ export async function caseRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) =>
-      presentSquad(await removeSquadMember(deps(), req.ctx, req.params.id, req.params.accountId)),
+      presentSquad(
+        await removeSquadMember(deps(), req.ctx, req.params.id, req.params.accountId),
+        req.ctx.actor,
+      ),
   );
 
   app.get(

@@ -230,7 +230,7 @@ describe('removing a member (DELETE /squads/:id/members/:accountId)', () => {
 });
 
 describe('who may manage squads', () => {
-  it('needs a session (401) and cases.manage (403 for the secretary and squad members)', async () => {
+  it('needs a session (401) and squads.manage (403 for squad members)', async () => {
     const calls = (c: Client) => [
       c.post(members(), { accountId: ids.jiaheWorker, duty: 'both' }),
       patch(c, member(ids.secretary), { duty: 'community_cadre' }),
@@ -238,16 +238,38 @@ describe('who may manage squads', () => {
       c.post('/api/v1/squads', { communityId: tree.C1b.id, name: '测试中队' }),
     ];
     for (const res of await Promise.all(calls(anonymous))) expect(res.statusCode).toBe(401);
-    for (const c of [secretary, squadMember]) {
-      for (const res of await Promise.all(calls(c))) {
-        expect(res.statusCode).toBe(403);
-        expect(problem(res).code).toBe('forbidden');
-      }
+    for (const res of await Promise.all(calls(squadMember))) {
+      expect(res.statusCode).toBe(403);
+      expect(problem(res).code).toBe('forbidden');
     }
     // Nothing changed.
     const list = (await admin.get('/api/v1/squads')).json() as { items: Squad[] };
     const hanlin = list.items.find((s) => s.id === hanlinSquad)!;
     expect(entry(hanlin, ids.secretary)).toMatchObject({ duty: 'both', active: true });
+  });
+
+  it("lets a community's secretary manage their own community's squad, and no other (404, 422)", async () => {
+    const changed = await patch(secretary, member(ids.secretary), { duty: 'community_cadre' });
+    expect(changed.statusCode, changed.body).toBe(200);
+    expect(entry(changed.json(), ids.secretary)).toMatchObject({ duty: 'community_cadre', active: true });
+    expect((await patch(secretary, member(ids.secretary), { duty: 'both' })).statusCode).toBe(200);
+    const before = await auditCount();
+    const seen = (await secretary.get('/api/v1/squads')).json() as { items: Squad[] };
+    expect(seen.items.find((s) => s.id === hanlinSquad)!.canManage).toBe(true);
+    const other = seen.items.find((s) => s.id !== hanlinSquad)!;
+    expect(other.canManage).toBe(false);
+    expect(
+      ((await admin.get('/api/v1/squads')).json() as { items: Squad[] }).items.every((s) => s.canManage),
+    ).toBe(true);
+    const foreign = await secretary.post(`/api/v1/squads/${other.id}/members`, {
+      accountId: ids.secretary,
+      duty: 'both',
+    });
+    expect(foreign.statusCode).toBe(404);
+    const create = await secretary.post('/api/v1/squads', { communityId: tree.C1b.id, name: '越界中队' });
+    expect(create.statusCode).toBe(422);
+    expect(problem(create).errors).toEqual([expect.objectContaining({ field: 'body/communityId' })]);
+    expect(await auditCount()).toBe(before);
   });
 
   it("answers 404 to an administrator of another district for this district's squad", async () => {
