@@ -58,7 +58,8 @@ const errors: ErrorMessages = {
   'not-a-proxy-item': 'This item cannot be handled on your behalf',
   'idempotency-in-progress': 'Still submitting, please wait',
   'outside-district': 'That location is outside the district',
-  unplaceable: 'Cannot tell where this is: use a location in the district or name the community in the address',
+  unplaceable:
+    'Cannot tell where this is: use a location in the district or name the community in the address',
   unknown: 'Something went wrong. Please try again later.',
   network: 'Network error. Please check your connection and try again.',
 };
