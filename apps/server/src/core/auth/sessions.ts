@@ -7,6 +7,7 @@ import { accounts, orgUnits, roleGrants, sessions } from '../../modules/identity
 import { rolePermissions } from '../roles';
 import type { Actor, ActorGrant } from '../context';
 import type { Executor } from '../db/client';
+import { cachedSession, rememberSession, sessionGeneration, sessionsChanged } from './session-cache';
 
 export const SESSION_COOKIE = 'linli_session';
 export const CSRF_COOKIE = 'linli_csrf';
@@ -35,9 +36,16 @@ export async function loadGrants(db: Executor, accountId: string): Promise<Actor
   return rows.map((r) => ({ ...r, permissions: new Set<Permission>(rolePermissions(r.roleCode)) }));
 }
 
+/** The idle clock is written at most this often: not a write on every request. */
+const IDLE_REFRESH_MS = 60_000;
+
 /**
  * Finds the session for a cookie token. An expired (idle or absolute) or revoked session, or
  * a disabled account, yields null with `expired` set so the caller can say "session expired".
+ *
+ * A session resolved in the last few seconds comes from the in-process cache (session-cache.ts)
+ * when its idle and absolute expiry still hold and its idle clock is not due for a refresh; every
+ * write that changes a session, its account or its grants evicts it.
  */
 export async function resolveSession(
   db: Executor,
@@ -45,6 +53,12 @@ export async function resolveSession(
   token: string,
   now: Date,
 ): Promise<ResolvedSession | { expired: true } | null> {
+  const tokenHash = hashToken(token);
+  const idleMs = config.sessionIdleMinutes * 60_000;
+  const hit = cachedSession(db, tokenHash, now.getTime(), idleMs, IDLE_REFRESH_MS);
+  if (hit) return { sessionId: hit.sessionId, stage: hit.stage, expired: false, actor: hit.actor };
+  // Taken before reading: an invalidation while we read means our rows may be stale; don't cache them.
+  const generation = sessionGeneration();
   const [row] = await db
     .select({
       id: sessions.id,
@@ -60,31 +74,40 @@ export async function resolveSession(
     })
     .from(sessions)
     .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-    .where(eq(sessions.tokenHash, hashToken(token)))
+    .where(eq(sessions.tokenHash, tokenHash))
     .limit(1);
   if (!row) return null;
-  const idleLimit = row.lastSeenAt.getTime() + config.sessionIdleMinutes * 60_000;
+  const idleLimit = row.lastSeenAt.getTime() + idleMs;
   if (row.revokedAt || row.status !== 'active' || now.getTime() > idleLimit || now >= row.expiresAt) {
     return { expired: true };
   }
-  // Refresh the idle clock at most once a minute: not a write on every request.
-  if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
+  let lastSeenAt = row.lastSeenAt.getTime();
+  if (now.getTime() - lastSeenAt > IDLE_REFRESH_MS) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.id));
+    lastSeenAt = now.getTime();
   }
   const grants = row.kind === 'staff' && row.stage === 'full' ? await loadGrants(db, row.accountId) : [];
-  return {
+  const actor: Actor = {
+    kind: row.kind,
+    accountId: row.accountId,
+    districtId: row.districtId,
+    displayName: row.displayName,
+    grants,
     sessionId: row.id,
-    stage: row.stage,
-    expired: false,
-    actor: {
-      kind: row.kind,
-      accountId: row.accountId,
-      districtId: row.districtId,
-      displayName: row.displayName,
-      grants,
-      sessionId: row.id,
-    },
   };
+  rememberSession(
+    tokenHash,
+    {
+      source: db,
+      sessionId: row.id,
+      stage: row.stage,
+      actor,
+      lastSeenAt,
+      expiresAt: row.expiresAt.getTime(),
+    },
+    generation,
+  );
+  return { sessionId: row.id, stage: row.stage, expired: false, actor };
 }
 
 /** Creates a session row and returns its token (only the hash is stored). */
@@ -139,7 +162,10 @@ export function clearSessionCookies(reply: FastifyReply) {
   reply.clearCookie(CSRF_COOKIE, { path: '/' });
 }
 
-/** Revokes sessions: one by id, or all of an account's (sign out everywhere). */
+/**
+ * Revokes sessions: one by id, or all of an account's (sign out everywhere). Evicts the account's
+ * cached sessions; the caller evicts again once its transaction commits (`sessionsChanged`).
+ */
 export async function revokeSessions(db: Executor, accountId: string, sessionId?: string, now?: Date) {
   const where = sessionId
     ? and(eq(sessions.accountId, accountId), eq(sessions.id, sessionId), isNull(sessions.revokedAt))
@@ -149,6 +175,7 @@ export async function revokeSessions(db: Executor, accountId: string, sessionId?
     .set({ revokedAt: now ?? sql`now()` })
     .where(where)
     .returning({ id: sessions.id });
+  sessionsChanged({ accountId });
   return rows.length;
 }
 
@@ -164,5 +191,6 @@ export async function revokeOtherSessions(
     .set({ revokedAt: now ?? sql`now()` })
     .where(and(eq(sessions.accountId, accountId), ne(sessions.id, keepSessionId), isNull(sessions.revokedAt)))
     .returning({ id: sessions.id });
+  sessionsChanged({ accountId });
   return rows.length;
 }

@@ -8,6 +8,7 @@ import {
 } from '@linli/contracts';
 import { and, asc, desc, eq, ilike, inArray, isNull, like, lt, ne, or, type SQL, sql } from 'drizzle-orm';
 import { writeAudit } from '../../core/audit';
+import { sessionsChanged } from '../../core/auth/session-cache';
 import { revokeSessions } from '../../core/auth/sessions';
 import type { RequestContext } from '../../core/context';
 import type { Executor } from '../../core/db/client';
@@ -482,6 +483,8 @@ export async function grantRole(
       after: { grant: { id: grantId, roleCode: role.code, orgUnitId: unit.id } },
     });
   });
+  // After the commit: the account's cached sessions must not outlive the change.
+  sessionsChanged({ accountId });
   return loadView(deps.db, accountId);
 }
 
@@ -540,6 +543,8 @@ export async function revokeGrant(
       after: { grant: null },
     });
   });
+  // After the commit: the account's cached sessions must not outlive the change.
+  sessionsChanged({ accountId });
   return loadView(deps.db, accountId);
 }
 
@@ -592,6 +597,8 @@ export async function disableAccount(
       note: { sessionsRevoked },
     });
   });
+  // After the commit: the account's cached sessions must not outlive the change.
+  sessionsChanged({ accountId: id });
   return loadView(deps.db, id);
 }
 
@@ -618,6 +625,8 @@ export async function enableAccount(
       after: { status: 'active' },
     });
   });
+  // After the commit: the account's cached sessions must not outlive the change.
+  sessionsChanged({ accountId: id });
   return loadView(deps.db, id);
 }
 
@@ -670,6 +679,8 @@ export async function resetPassword(
       note: { sessionsRevoked },
     });
   });
+  // After the commit: the account's cached sessions must not outlive the change.
+  sessionsChanged({ accountId: id });
   return { temporaryPassword };
 }
 

@@ -9,6 +9,7 @@ import {
   revokeSessions,
   type SessionStage,
 } from '../../core/auth/sessions';
+import { sessionsChanged } from '../../core/auth/session-cache';
 import type { Clock } from '../../core/clock';
 import type { RequestContext } from '../../core/context';
 import type { Db, Executor } from '../../core/db/client';
@@ -294,6 +295,8 @@ export async function signInWithOtp(
       value: { accountId: account.id, sessionId: session.id, token: session.token, stage: 'full' },
     };
   });
+  // The session the browser came with was ended in the transaction.
+  if (ctx.actor.accountId) sessionsChanged({ accountId: ctx.actor.accountId });
   return unwrap(outcome);
 }
 
@@ -360,6 +363,8 @@ export async function signInWithPassword(
     });
     return { ok: true, value: { accountId: account.id, sessionId: session.id, token: session.token, stage } };
   });
+  // The session the browser came with was ended in the transaction.
+  if (ctx.actor.accountId) sessionsChanged({ accountId: ctx.actor.accountId });
   return unwrap(outcome);
 }
 
@@ -375,7 +380,7 @@ export async function completeTotpSignIn(
 ): Promise<Outcome<IssuedSession>> {
   const { accountId, sessionId } = signedIn(ctx);
   const now = deps.clock.now();
-  return deps.db.transaction(async (tx): Promise<Outcome<IssuedSession>> => {
+  const result = await deps.db.transaction(async (tx): Promise<Outcome<IssuedSession>> => {
     const account = await loadAccount(tx, accountId, true);
     const lockedFor = lockRemainingSeconds(account.lockedUntil, now);
     if (lockedFor > 0) {
@@ -418,6 +423,9 @@ export async function completeTotpSignIn(
     });
     return { ok: true, value: { accountId, sessionId: session.id, token: session.token, stage: 'full' } };
   });
+  // After the commit: the half session has ended.
+  sessionsChanged({ accountId });
+  return result;
 }
 
 /** Starts TOTP enrolment (POST /me/totp/enrol): a new secret, pending until a code confirms it. */
@@ -464,7 +472,7 @@ export async function enableTotp(
 ): Promise<IssuedSession | null> {
   const { accountId, sessionId } = signedIn(ctx);
   const now = deps.clock.now();
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
     const account = await loadAccount(tx, accountId, true);
     if (account.totpEnabled)
       throw AppError.conflict('totp-already-enabled', 'The authenticator is already turned on.');
@@ -506,6 +514,9 @@ export async function enableTotp(
     });
     return issued;
   });
+  // After the commit: a totp_enrol half session ended.
+  sessionsChanged({ accountId });
+  return result;
 }
 
 /** Turns TOTP off (POST /me/totp/disable); needs the password, refused while a held role requires TOTP. */
@@ -611,6 +622,8 @@ export async function updateMe(
         after: next,
       });
     });
+    // After the commit: cached sessions carry the display name.
+    sessionsChanged({ accountId });
   }
   return presentMe(deps.db, accountId);
 }
@@ -651,6 +664,8 @@ export async function changePassword(
       note: { otherSessionsRevoked: revoked },
     });
   });
+  // After the commit: the other sessions have ended.
+  sessionsChanged({ accountId });
 }
 
 // ---------- sessions ----------
@@ -696,6 +711,7 @@ export async function revokeOwnSession(
       note: { current: id === sessionId },
     });
   });
+  sessionsChanged({ accountId });
   return { current: id === sessionId };
 }
 
@@ -708,12 +724,13 @@ export async function logout(deps: AuthDeps, ctx: RequestContext): Promise<void>
     if (n === 0) return;
     await writeAudit(tx, ctx, { action: 'auth.sign_out', entityType: 'session', entityId: sessionId });
   });
+  sessionsChanged({ accountId });
 }
 
 /** Ends every session of the caller's account (POST /auth/logout-all). */
 export async function logoutEverywhere(deps: AuthDeps, ctx: RequestContext): Promise<number> {
   const { accountId } = signedIn(ctx);
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx) => {
     const n = await revokeSessions(tx, accountId, undefined, deps.clock.now());
     await writeAudit(tx, ctx, {
       action: 'auth.sign_out_everywhere',
@@ -723,4 +740,7 @@ export async function logoutEverywhere(deps: AuthDeps, ctx: RequestContext): Pro
     });
     return n;
   });
+  // After the commit: the account's cached sessions must not outlive the change.
+  sessionsChanged({ accountId });
+  return result;
 }

@@ -2,6 +2,7 @@ import type { OrgUnitCreate, OrgUnitQuery, OrgUnitRename } from '@linli/contract
 import { and, asc, eq, ilike, inArray, like, or, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { writeAudit } from '../../core/audit';
+import { orgTreeChanged } from '../../core/auth/session-cache';
 import type { Clock } from '../../core/clock';
 import type { RequestContext } from '../../core/context';
 import type { Db, Executor } from '../../core/db/client';
@@ -239,6 +240,8 @@ export async function createOrgUnit(
       },
     });
   });
+  // After the commit: grants carry unit paths and need an active unit; re-read every session.
+  orgTreeChanged();
   return getOrgUnitDetail(deps.db, id);
 }
 
@@ -266,6 +269,8 @@ export async function renameOrgUnit(
     if (next.name === unit.name && next.fullName === unit.fullName) return;
     await updateAudited(tx, ctx, unit, 'org_unit.rename', { ...next, updatedAt: deps.clock.now() });
   });
+  // After the commit: grants carry unit paths and need an active unit; re-read every session.
+  orgTreeChanged();
   return getOrgUnitDetail(deps.db, id);
 }
 
@@ -354,6 +359,8 @@ export async function moveOrgUnit(
       note: { descendantsMoved: moved.length - 1 },
     });
   });
+  // After the commit: grants carry unit paths and need an active unit; re-read every session.
+  orgTreeChanged();
   return getOrgUnitDetail(deps.db, id);
 }
 
@@ -388,6 +395,8 @@ export async function retireOrgUnit(
       updatedAt: now,
     });
   });
+  // After the commit: grants carry unit paths and need an active unit; re-read every session.
+  orgTreeChanged();
   return getOrgUnitDetail(deps.db, id);
 }
 
@@ -416,5 +425,7 @@ export async function reinstateOrgUnit(
       updatedAt: deps.clock.now(),
     });
   });
+  // After the commit: grants carry unit paths and need an active unit; re-read every session.
+  orgTreeChanged();
   return getOrgUnitDetail(deps.db, id);
 }
