@@ -4,7 +4,8 @@
  * database and drives, with a few connections as a busy dispatch room would:
  * - the dispatch board (GET /api/v1/cases, first page and a page deep in the list) as the
  *   district admin (every case in scope) and as 翰林社区's secretary (one community);
- * - the statistics (GET /api/v1/cases/stats) for the whole district and for one community;
+ * - the statistics (GET /api/v1/cases/stats) for the whole district and for one community, all
+ *   time and for a quarter of one major class, and the admin narrowed to one community;
  * - one case (GET /api/v1/cases/:id).
  * Reports requests per second and p50/p95/p99 latency. The budget in issue #5 is p95 ≤ 150 ms for
  * the board and the statistics; this script reports, it does not assert.
@@ -161,6 +162,22 @@ async function main() {
     );
     rows.push(await drive('statistics, whole district', `${linli.base}/api/v1/cases/stats`, admin));
     rows.push(await drive('statistics, 翰林社区', `${linli.base}/api/v1/cases/stats`, secretary));
+    // The console's usual filters: a quarter and a major class; one community from the top.
+    const quarter = `from=2026-07-01&to=2026-09-30&categoryCode=02`;
+    rows.push(
+      await drive('statistics, district, Q3, 02xx', `${linli.base}/api/v1/cases/stats?${quarter}`, admin),
+    );
+    rows.push(
+      await drive('statistics, 翰林社区, Q3, 02xx', `${linli.base}/api/v1/cases/stats?${quarter}`, secretary),
+    );
+    if (hanlin[0])
+      rows.push(
+        await drive(
+          'statistics, admin → 翰林社区',
+          `${linli.base}/api/v1/cases/stats?orgUnitId=${hanlin[0].id}`,
+          admin,
+        ),
+      );
     if (one[0]) rows.push(await drive('one case', `${linli.base}/api/v1/cases/${one[0].id}`, admin));
     const lines = [
       `Linli cases bench — ${new Date().toISOString()} — ${total.toLocaleString('en')} cases on PostgreSQL, ${os.cpus().length} cores, node ${process.version}, ${SECONDS}s × ${CONNECTIONS} connections`,

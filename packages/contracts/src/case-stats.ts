@@ -70,7 +70,11 @@ export const CaseStats = Type.Object({
       community: Nullable(Type.String()),
     }),
   ),
-  /** Complaints (reported by residents or partner apps, not found on patrol) per community and week. */
+  /**
+   * Complaints (reported by residents or partner apps, not found on patrol) per community and week,
+   * for the ten communities with the most complaints in the period (every community's total is in
+   * `byCommunity`).
+   */
   complaintTrend: Type.Array(
     Type.Object({ orgUnitId: Nullable(Id), name: Type.String(), week: Type.String(), count: Count }),
   ),

@@ -12,6 +12,7 @@ import { seedDemoNotices } from '../modules/notices/seed';
 import { seedCalendar } from '../modules/calendar/seed';
 import { defaultDistrict } from '../modules/identity/lookups';
 import { seedCatalogue, seedDemoOfferings } from '../modules/service-guide/seed';
+import { backfillCaseStats } from '../modules/cases/rollups';
 import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from '../modules/cases/seed';
 import { seedCaseDemoAccounts } from '../modules/identity/seed-cases-demo';
 import { seedAdmissionDemo, seedAdmissionLists, seedCertificates } from '../modules/admission';
@@ -42,5 +43,6 @@ export async function prepareDatabase(
     await seedAdmissionDemo(database.db);
     await seedDemoOpen311(database.db);
   }
+  await backfillCaseStats(database.db);
   return { database, demo };
 }

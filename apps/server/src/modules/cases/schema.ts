@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  date,
   doublePrecision,
   index,
   integer,
@@ -324,6 +325,101 @@ export const caseSlaCards = pgTable(
     uniqueIndex().on(t.caseId, t.status, t.level, t.dueAt),
     index().on(t.unitKind, t.unitId),
     index().on(t.districtId, t.at),
+  ],
+);
+
+/** A counter of the statistics rollups: starts at 0, moved by deltas. */
+const count = (name: string) => integer(name).notNull().default(0);
+
+/**
+ * 城社共治 statistics, pre-aggregated per Beijing ISO week of the report day (`week`: its Monday),
+ * unit and sub-category, maintained in the transaction of every report and step (rollups.ts) and
+ * rebuilt from `cases` by `rebuildCaseStats`. `unit_id` is every ancestor-or-self of the case's
+ * org unit (district, town, community, grid), so a scope root or an `orgUnitId` filter reads its
+ * own rows only. Two kinds of rows: `area` (`community_id` is the nil uuid) for the totals, and
+ * `community` by the case's community (the nil uuid when only a town was found) for the
+ * per-community figures.
+ * Each case counts under its sub-category and under `*` (every category).
+ * `s_*` cases by current status, `r_*` by rating, `f_*`/`o_*` steps that left a waiting state /
+ * of them on time, `closed` and `handling_hours` (report → 结案, working hours).
+ */
+export const caseStatsWeekly = pgTable(
+  'case_stats_weekly',
+  {
+    kind: text({ enum: ['area', 'community'] }).notNull(),
+    week: date({ mode: 'string' }).notNull(),
+    unitId: uuid().notNull(),
+    communityId: uuid().notNull(),
+    categoryCode: text().notNull(),
+    reported: count('reported'),
+    /** Reported by residents or partner apps (not patrol finds). */
+    complaints: count('complaints'),
+    sReported: count('s_reported'),
+    sRegistered: count('s_registered'),
+    sNotRegistered: count('s_not_registered'),
+    sDispatched: count('s_dispatched'),
+    sAccepted: count('s_accepted'),
+    sHandling: count('s_handling'),
+    sHandled: count('s_handled'),
+    sClosed: count('s_closed'),
+    sRated: count('s_rated'),
+    rSatisfied: count('r_satisfied'),
+    rBasicallySatisfied: count('r_basically_satisfied'),
+    rUnsatisfied: count('r_unsatisfied'),
+    fRegister: count('f_register'),
+    fNotRegister: count('f_not_register'),
+    fDispatch: count('f_dispatch'),
+    fSendBack: count('f_send_back'),
+    fAccept: count('f_accept'),
+    fHandle: count('f_handle'),
+    fVerifyPass: count('f_verify_pass'),
+    fVerifyFail: count('f_verify_fail'),
+    oRegister: count('o_register'),
+    oNotRegister: count('o_not_register'),
+    oDispatch: count('o_dispatch'),
+    oSendBack: count('o_send_back'),
+    oAccept: count('o_accept'),
+    oHandle: count('o_handle'),
+    oVerifyPass: count('o_verify_pass'),
+    oVerifyFail: count('o_verify_fail'),
+    closed: count('closed'),
+    handlingHours: doublePrecision().notNull().default(0),
+  },
+  (t) => [uniqueIndex('case_stats_weekly_key').on(t.unitId, t.kind, t.categoryCode, t.week, t.communityId)],
+);
+
+/**
+ * Repeat-hotspot counts: cases per Beijing report day, unit (the case's own), community (nil
+ * uuid when none), sub-category and 0.001° cell (`floor(lat / 0.001)`, `floor(lng / 0.001)`),
+ * maintained with `case_stats_weekly` (rollups.ts).
+ */
+export const caseHotspotsDaily = pgTable(
+  'case_hotspots_daily',
+  {
+    day: date({ mode: 'string' }).notNull(),
+    unitId: uuid().notNull(),
+    communityId: uuid().notNull(),
+    categoryCode: text().notNull(),
+    cellLat: integer().notNull(),
+    cellLng: integer().notNull(),
+    cases: count('cases'),
+    /**
+     * Every row of a (category, cell) that ever held ≥ 3 cases within 30 days: only these can be
+     * hotspots, so the statistics read these rows only.
+     */
+    hot: boolean().notNull().default(false),
+  },
+  (t) => [
+    index('case_hotspots_daily_hot').on(t.day).where(sql`${t.hot}`),
+    index('case_hotspots_daily_cell').on(t.categoryCode, t.cellLat, t.cellLng, t.day),
+    uniqueIndex('case_hotspots_daily_key').on(
+      t.day,
+      t.unitId,
+      t.communityId,
+      t.categoryCode,
+      t.cellLat,
+      t.cellLng,
+    ),
   ],
 );
 

@@ -2,88 +2,39 @@ import {
   CASE_RATINGS,
   CASE_STATUSES,
   CASE_STEPS,
-  type CaseRating,
   type CaseStats,
   type CaseStatsQuery,
-  type CaseStatus,
 } from '@linli/contracts';
-import { and, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { RequestContext } from '../../core/context';
 import { AppError } from '../../core/errors';
-import { holds, requirePermission, scopeFilter } from '../../core/permissions';
-import { beijingTime, loadCalendar } from '../calendar';
+import { requirePermission, scopeRoots } from '../../core/permissions';
+import { beijingDate, beijingTime } from '../calendar';
 import { defaultDistrict, orgUnitsByIds } from '../identity/lookups';
-import { handlerContextOf, listCategories } from './queries';
-import { cases } from './schema';
+import { listCategories } from './queries';
+import {
+  ALL_CATEGORIES,
+  FINISHING_STEPS,
+  HOTSPOT_CELL_DEG,
+  HOTSPOT_MIN_CASES,
+  HOTSPOT_WINDOW_DAYS,
+  NIL_ID,
+  rowsOf,
+  STAT_COLUMNS,
+  weekOfDay,
+} from './rollups';
 import type { CaseDeps } from './service';
-import { RUNNING_STATES, SELF_STEPS } from './workflow';
 
 /**
- * 城社共治 statistics for the dispatch board's scope, as SQL aggregates: nine GROUP BY queries
- * plus the category and unit names, whatever the number of cases. Everything counts the cases
- * reported in the period (`from`..`to`, Beijing days), except the hotspots (the 30 days up to
- * the end of the period).
+ * 城社共治 statistics for the caller's `cases.read` scope, read from the rollups (rollups.ts):
+ * six queries (unit paths, weekly totals, categories, communities × weeks, hotspot cells) plus
+ * the category and unit names, whatever the number of cases. Periods are whole ISO weeks
+ * (Beijing): `from`/`to` select the weeks holding them. Hotspots look at the 30 Beijing days up
+ * to the end of the period (or today).
  */
 
 const DAY_MS = 86_400_000;
-/** A hotspot cell is 0.001° on a side: about 111 m north–south, 95 m east–west at 31° N. */
-export const HOTSPOT_CELL_DEG = 0.001;
-export const HOTSPOT_MIN_CASES = 3;
-export const HOTSPOT_WINDOW_DAYS = 30;
-
-/**
- * The board's scope rule (`listStaffCases`): cases under the caller's `cases.read` grants, or
- * with their squad, their department or them in person.
- */
-export async function caseScope(deps: CaseDeps, ctx: RequestContext): Promise<SQL> {
-  const { actor } = ctx;
-  if (actor.kind !== 'staff' && actor.kind !== 'system')
-    throw AppError.forbidden('Only staff see case statistics.');
-  requirePermission(actor, 'cases.read');
-  const handles: SQL[] = [];
-  if (actor.kind === 'staff' && actor.accountId && holds(actor, 'cases.handle')) {
-    const h = await handlerContextOf(deps.db, actor.accountId);
-    if (h.squadIds.size) handles.push(inArray(cases.squadId, [...h.squadIds]));
-    if (h.departmentId) handles.push(eq(cases.departmentId, h.departmentId));
-    handles.push(eq(cases.handlerId, actor.accountId));
-  }
-  return or(scopeFilter(actor, 'cases.read', cases.orgUnitId), ...handles)!;
-}
-
-/** `orgUnitId`'s whole subtree (the list's rule). */
-export const inSubtreeOf = (orgUnitId: string) =>
-  sql`${cases.orgUnitId} IN (SELECT ou.id FROM org_units ou WHERE ou.path LIKE (SELECT p.path FROM org_units p WHERE p.id = ${orgUnitId}) || '%')`;
-
-/** Beijing wall-clock of a timestamptz column (no tz database needed: UTC+8 all year). */
-const beijing = (col: SQL | typeof cases.createdAt) =>
-  sql`((${col} AT TIME ZONE 'UTC') + interval '8 hours')`;
-const dayOf = (col: SQL | typeof cases.createdAt) => sql<string>`to_char(${beijing(col)}, 'YYYY-MM-DD')`;
-const weekOf = (col: typeof cases.createdAt) => sql<string>`to_char(${beijing(col)}, 'IYYY-"W"IW')`;
-
-/** `HH:MM` → hours. */
-const hoursOf = (hhmm: string) => {
-  const [h, m] = hhmm.split(':').map(Number) as [number, number];
-  return h + m / 60;
-};
-
-/**
- * Working hours already passed on the (working) Beijing day of `col` at its time of day: the sum,
- * over the schedule's periods, of how much of each lies before that time.
- */
-function withinDayHours(
-  col: SQL | typeof cases.createdAt,
-  periods: readonly { start: string; end: string }[],
-) {
-  const h = sql`(extract(epoch FROM ${beijing(col)}::time) / 3600.0)`;
-  return sql.join(
-    periods.map((p) => {
-      const s = hoursOf(p.start);
-      const len = hoursOf(p.end) - s;
-      return sql`least(greatest(${h} - ${s}::float8, 0), ${len}::float8)`;
-    }),
-    sql` + `,
-  );
-}
+export { HOTSPOT_CELL_DEG, HOTSPOT_MIN_CASES, HOTSPOT_WINDOW_DAYS };
 
 /** The first instant of a Beijing day, plus `days`. */
 const dayStart = (day: string, days = 0) => new Date(beijingTime(day).getTime() + days * DAY_MS);
@@ -91,144 +42,182 @@ const dayStart = (day: string, days = 0) => new Date(beijingTime(day).getTime() 
 /** Steps in workflow order (the on-time chart reads left to right). */
 const stepOrder = (step: string) => (CASE_STEPS as readonly string[]).indexOf(step);
 
-/** `db.execute` answers rows (node-postgres' result) or an array, by driver. */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : ((result as { rows?: T[] }).rows ?? [])) as T[];
-}
-
 const round = (v: number, digits = 2) => Math.round(v * 10 ** digits) / 10 ** digits;
 
+/** The last id of a materialised path (`/d/t/c/` → c). */
+const unitOfPath = (path: string) => path.split('/').filter(Boolean).at(-1)!;
+
+/**
+ * Subtree roots `roots` cut down to the subtree of `path`: a root holding `path` gives `path`,
+ * a root inside it stays, the others go; nested results are folded away.
+ */
+function narrow(roots: readonly string[], path: string): string[] {
+  const out = roots.flatMap((r) => (path.startsWith(r) ? [path] : r.startsWith(path) ? [r] : []));
+  return [...new Set(out)]
+    .sort((a, b) => a.length - b.length)
+    .filter((p, i, all) => !all.slice(0, i).some((r) => p.startsWith(r)));
+}
+
+type Totals = Record<string, number>;
+
+/** Ids in PostgreSQL's uuid order (none first). */
+const byId = (a: string | null, b: string | null) =>
+  (a ?? '') < (b ?? '') ? -1 : (a ?? '') > (b ?? '') ? 1 : 0;
+
+const WEEK_LABELS = new Map<number, string>();
+/** `2026-W48` for the Monday `days` days after Monday 2000-01-03 (the ISO year is its Thursday's). */
+function isoWeekLabel(days: number): string {
+  let label = WEEK_LABELS.get(days);
+  if (!label) {
+    const thursday = new Date(Date.UTC(2000, 0, 3 + days + 3));
+    const year = thursday.getUTCFullYear();
+    const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1;
+    label = `${year}-W${String(week).padStart(2, '0')}`;
+    WEEK_LABELS.set(days, label);
+  }
+  return label;
+}
+
+/** The next digit string of the same length ('0299' → '0300'); callers rule out all nines. */
+function nextDigits(digits: string): string {
+  const n = (BigInt(digits) + 1n).toString();
+  return n.padStart(digits.length, '0');
+}
+
+/** How many communities the complaint trend follows (those with the most complaints). */
+export const TREND_COMMUNITIES = 10;
+
 export async function caseStats(deps: CaseDeps, ctx: RequestContext, q: CaseStatsQuery): Promise<CaseStats> {
-  const visible = await caseScope(deps, ctx);
+  const { actor } = ctx;
+  if (actor.kind !== 'staff' && actor.kind !== 'system')
+    throw AppError.forbidden('Only staff see case statistics.');
+  requirePermission(actor, 'cases.read');
   if (q.from && q.to && q.from > q.to) {
     throw AppError.validation(
       [{ field: 'querystring/to', message: 'must not be before from', code: 'minimum' }],
       'Invalid fields: querystring/to.',
     );
   }
-  const districtId = ctx.actor.districtId ?? (await defaultDistrict(deps.db));
-  const conds: SQL[] = [visible, eq(cases.districtId, districtId)];
-  const filters: SQL[] = [];
-  if (q.orgUnitId) filters.push(inSubtreeOf(q.orgUnitId));
-  if (q.categoryCode) filters.push(sql`${cases.categoryCode} LIKE ${`${q.categoryCode}%`}`);
-  const period: SQL[] = [];
-  if (q.from) period.push(sql`${cases.createdAt} >= ${dayStart(q.from).toISOString()}::timestamptz`);
-  if (q.to) period.push(sql`${cases.createdAt} < ${dayStart(q.to, 1).toISOString()}::timestamptz`);
-  const where = and(...conds, ...filters, ...period)!;
   const db = deps.db;
-  const count = sql<number>`count(*)::int`;
-  const calendar = await loadCalendar(db, districtId);
+  const districtId = actor.districtId ?? (await defaultDistrict(db));
+  const wanted = [districtId, ...(q.orgUnitId ? [q.orgUnitId] : [])];
+  const paths = new Map(
+    rowsOf<{ id: string; path: string }>(
+      await db.execute(
+        sql`SELECT id, path FROM org_units WHERE id IN (${sql.join(
+          wanted.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`,
+      ),
+    ).map((r) => [r.id, r.path]),
+  );
+  // The subtrees to count: the caller's cases.read roots within the district (and the filter).
+  let roots = actor.kind === 'system' ? [paths.get(districtId) ?? '\0'] : scopeRoots(actor, 'cases.read');
+  roots = narrow(roots, paths.get(districtId) ?? '\0');
+  if (q.orgUnitId) roots = narrow(roots, paths.get(q.orgUnitId) ?? '\0');
+  const rootIds = roots.map(unitOfPath);
+  const rootUnits = sql`ARRAY[${sql.join(
+    ['00000000-0000-0000-0000-000000000000', ...rootIds].map((id) => sql`${id}`),
+    sql`, `,
+  )}]::uuid[]`;
+  const underRoots = roots.length
+    ? sql`unit_id IN (SELECT ou.id FROM org_units ou WHERE ou.path LIKE ANY(ARRAY[${sql.join(
+        roots.map((r) => sql`${`${r}%`}`),
+        sql`, `,
+      )}]::text[]))`
+    : sql`false`;
+  // Category rows: `*` unless a prefix is asked for, then the sub-categories under it.
+  // The prefix also as a range of digit strings, which the key index can seek (LIKE cannot
+  // outside the C collation): '02' → ['02', '03'), '09' → ['09', '10'), '99' → ['99', …).
+  const prefix = q.categoryCode ?? '';
+  const above = prefix && /[0-8]/.test(prefix) ? nextDigits(prefix) : null;
+  const subRows = sql`category_code <> ${ALL_CATEGORIES} AND category_code >= ${prefix}${
+    above ? sql` AND category_code < ${above}` : sql``
+  } AND category_code LIKE ${`${prefix}%`}`;
+  const category = q.categoryCode ? subRows : sql`category_code = ${ALL_CATEGORIES}`;
+  const weeks: SQL[] = [];
+  if (q.from) weeks.push(sql` AND week >= ${weekOfDay(q.from)}::date`);
+  if (q.to) weeks.push(sql` AND week <= ${weekOfDay(q.to)}::date`);
+  const period = sql.join(weeks, sql``);
 
-  // Hotspots look at the 30 days up to the end of the period (or now, when that is earlier).
+  // Hotspots: the 30 Beijing days up to the end of the period (or today, when that is earlier).
   const now = deps.clock.now();
-  const end = q.to ? new Date(Math.min(dayStart(q.to, 1).getTime(), now.getTime())) : now;
-  const hotFrom = new Date(end.getTime() - HOTSPOT_WINDOW_DAYS * DAY_MS);
-  const cellLat = sql<number>`floor(${cases.lat} / ${sql.raw(String(HOTSPOT_CELL_DEG))})::int`;
-  const cellLng = sql<number>`floor(${cases.lng} / ${sql.raw(String(HOTSPOT_CELL_DEG))})::int`;
+  const end = q.to ? new Date(Math.min(dayStart(q.to, 1).getTime() - 1, now.getTime())) : now;
+  const hotFrom = beijingDate(new Date(end.getTime() - (HOTSPOT_WINDOW_DAYS - 1) * DAY_MS));
+  const hotTo = beijingDate(end);
 
-  // Rows that start or end a wait: workflow steps, not the SLA job's marks. `start` keeps the
-  // handling deadline of `accept` and the self steps keep the state, so neither begins a wait; a
-  // step ends one when it leaves a state with a deadline (立案, 派遣, 签收, 退单, 处置, 核查).
-  const waitSteps = sql.join(
-    ['report', ...CASE_STEPS.filter((s) => s !== 'start' && !SELF_STEPS.has(s))].map((s) => sql`${s}`),
-    sql`, `,
+  const sums = sql.raw(
+    STAT_COLUMNS.map((k) => `sum(${k})::${k === 'handling_hours' ? 'float8' : 'int'} AS ${k}`).join(', '),
   );
-  const waiting = sql.join(
-    RUNNING_STATES.map((s) => sql`${s}`),
-    sql`, `,
+  const [byWeekRows, byCategory, communityWeeks, hotspots] = await Promise.all([
+    db.execute(sql`
+      SELECT to_char(week, 'IYYY-"W"IW') AS week, ${sums}
+      FROM case_stats_weekly
+      WHERE unit_id = ANY(${rootUnits}) AND kind = 'area' AND ${category}${period}
+      GROUP BY case_stats_weekly.week ORDER BY case_stats_weekly.week`),
+    db.execute(sql`
+      SELECT category_code AS code, sum(reported)::int AS n
+      FROM case_stats_weekly
+      WHERE unit_id = ANY(${rootUnits}) AND kind = 'area' AND ${subRows}${period}
+      GROUP BY category_code HAVING sum(reported) > 0 ORDER BY n DESC, category_code`),
+    // One row per community with its totals, and for the TREND_COMMUNITIES with the most
+    // complaints their weeks as arrays: a district's two years are 10k (community, week) pairs,
+    // of which the trend needs a tenth; the rest never leaves the database.
+    db.execute(sql`
+      WITH cw AS (
+        SELECT community_id, week, sum(reported)::int AS n, sum(complaints)::int AS complaints
+        FROM case_stats_weekly
+        WHERE unit_id = ANY(${rootUnits}) AND kind = 'community' AND ${category}${period}
+        GROUP BY community_id, week HAVING sum(reported) > 0
+      ), tot AS (
+        SELECT community_id, sum(n)::int AS n, sum(complaints)::int AS complaints FROM cw GROUP BY community_id
+      ), top AS (
+        SELECT community_id FROM tot WHERE complaints > 0
+        ORDER BY complaints DESC, community_id LIMIT ${TREND_COMMUNITIES}
+      )
+      SELECT nullif(tot.community_id, ${NIL_ID}::uuid) AS id, tot.n, tr.days, tr.complaints
+      FROM tot LEFT JOIN (
+        SELECT community_id, array_agg(week - DATE '2000-01-03' ORDER BY week) AS days,
+               array_agg(complaints ORDER BY week) AS complaints
+        FROM cw WHERE complaints > 0 AND community_id IN (SELECT community_id FROM top)
+        GROUP BY community_id
+      ) tr USING (community_id)`),
+    db.execute(sql`
+      SELECT category_code AS code, cell_lat AS lat, cell_lng AS lng,
+             min(nullif(community_id, ${NIL_ID}::uuid)::text) AS community, sum(cases)::int AS n
+      FROM case_hotspots_daily
+      WHERE hot AND day >= ${hotFrom}::date AND day <= ${hotTo}::date AND ${underRoots}
+        AND category_code LIKE ${`${q.categoryCode ?? ''}%`}
+      GROUP BY category_code, cell_lat, cell_lng
+      HAVING sum(cases) >= ${HOTSPOT_MIN_CASES}
+      ORDER BY n DESC, category_code, cell_lat, cell_lng
+      LIMIT 50`),
+  ]);
+  const weekRows = rowsOf<{ week: string } & Totals>(byWeekRows);
+  const categoryRows = rowsOf<{ code: string; n: number }>(byCategory);
+  const communityRows = rowsOf<{
+    id: string | null;
+    n: number;
+    days: number[] | null;
+    complaints: number[] | null;
+  }>(communityWeeks);
+  const trendRows = communityRows
+    .flatMap((r) =>
+      (r.days ?? []).map((d, i) => ({
+        id: r.id,
+        day: Number(d),
+        week: isoWeekLabel(Number(d)),
+        complaints: Number(r.complaints![i]),
+      })),
+    )
+    .sort((a, b) => a.day - b.day || byId(a.id, b.id));
+  const hotRows = rowsOf<{ code: string; lat: number; lng: number; community: string | null; n: number }>(
+    hotspots,
   );
-  const closedDay = dayOf(cases.closedAt as unknown as SQL);
 
-  const [byStatus, byCategory, byCommunity, byWeek, byRating, steps, handlingDays, hotspots, trend] =
-    await Promise.all([
-      db.select({ status: cases.status, n: count }).from(cases).where(where).groupBy(cases.status),
-      db
-        .select({ code: cases.categoryCode, n: count })
-        .from(cases)
-        .where(where)
-        .groupBy(cases.categoryCode)
-        .orderBy(desc(count), cases.categoryCode),
-      db
-        .select({ id: cases.communityId, n: count })
-        .from(cases)
-        .where(where)
-        .groupBy(cases.communityId)
-        .orderBy(desc(count), cases.communityId),
-      db
-        .select({ week: weekOf(cases.createdAt), n: count })
-        .from(cases)
-        .where(where)
-        .groupBy(weekOf(cases.createdAt))
-        .orderBy(weekOf(cases.createdAt)),
-      db
-        .select({ rating: cases.rating, n: count })
-        .from(cases)
-        .where(and(where, sql`${cases.rating} IS NOT NULL`))
-        .groupBy(cases.rating),
-      // Each finished step, the moment its waiting state began (the previous step that set a
-      // deadline), and whether a yellow card for a deadline inside that wait was given before it.
-      db.execute<{ step: string; finished: number; on_time: number }>(sql`
-        WITH scoped AS (SELECT ${cases.id} AS id FROM ${cases} WHERE ${where}),
-        timed AS (
-          SELECT h.case_id, h.step, h.from_status, h.at,
-                 lag(h.at) OVER (PARTITION BY h.case_id ORDER BY h.at, h.id) AS began
-          FROM case_history h JOIN scoped s ON s.id = h.case_id
-          WHERE h.step IN (${waitSteps})
-        )
-        SELECT t.step, count(*)::int AS finished,
-               count(*) FILTER (WHERE NOT EXISTS (
-                 SELECT 1 FROM case_sla_cards k
-                 WHERE k.case_id = t.case_id AND k.level = 'yellow'
-                   AND k.due_at >= t.began AND k.due_at < t.at AND k.at <= t.at
-               ))::int AS on_time
-        FROM timed t
-        WHERE t.from_status IN (${waiting}) AND t.began IS NOT NULL
-        GROUP BY t.step`),
-      // Report → 结案 in working hours: per Beijing day of each end, how many and the working
-      // hours already passed that day; the calendar turns days into cumulative working hours.
-      db.execute<{ kind: 'a' | 'b'; day: string; n: number; within: number }>(sql`
-        SELECT kind, day, count(*)::int AS n, coalesce(sum(within), 0)::float8 AS within FROM (
-          SELECT 'a' AS kind, ${dayOf(cases.createdAt)} AS day, ${withinDayHours(cases.createdAt, calendar.schedule.periods)} AS within
-          FROM ${cases} WHERE ${where} AND ${cases.closedAt} IS NOT NULL
-          UNION ALL
-          SELECT 'b', ${closedDay}, ${withinDayHours(cases.closedAt as unknown as SQL, calendar.schedule.periods)}
-          FROM ${cases} WHERE ${where} AND ${cases.closedAt} IS NOT NULL
-        ) x GROUP BY kind, day ORDER BY day`),
-      db
-        .select({
-          code: cases.categoryCode,
-          lat: cellLat,
-          lng: cellLng,
-          community: sql<string | null>`min(${cases.communityId}::text)`,
-          n: count,
-        })
-        .from(cases)
-        .where(
-          and(
-            ...conds,
-            ...filters,
-            sql`${cases.lat} IS NOT NULL AND ${cases.lng} IS NOT NULL`,
-            sql`${cases.createdAt} >= ${hotFrom.toISOString()}::timestamptz`,
-            sql`${cases.createdAt} <= ${end.toISOString()}::timestamptz`,
-          ),
-        )
-        .groupBy(cases.categoryCode, cellLat, cellLng)
-        .having(sql`count(*) >= ${HOTSPOT_MIN_CASES}`)
-        .orderBy(desc(count))
-        .limit(50),
-      db
-        .select({ id: cases.communityId, week: weekOf(cases.createdAt), n: count })
-        .from(cases)
-        .where(and(where, inArray(cases.source, ['resident', 'open311'])))
-        .groupBy(cases.communityId, weekOf(cases.createdAt))
-        .orderBy(weekOf(cases.createdAt), cases.communityId),
-    ]);
-
-  const unitIds = [
-    ...byCommunity.map((r) => r.id),
-    ...trend.map((r) => r.id),
-    ...hotspots.map((r) => r.community),
-  ].filter((x): x is string => !!x);
+  const unitIds = [...communityRows.map((r) => r.id), ...hotRows.map((r) => r.community)].filter(
+    (x): x is string => !!x,
+  );
   const [categories, units] = await Promise.all([
     listCategories(db, districtId),
     orgUnitsByIds(db, [...new Set(unitIds)]),
@@ -236,71 +225,53 @@ export async function caseStats(deps: CaseDeps, ctx: RequestContext, q: CaseStat
   const categoryName = new Map(categories.map((c) => [c.code, c.name]));
   const unitName = (id: string | null) => (id ? (units.get(id)?.name ?? '') : '');
 
-  const statusCounts = CASE_STATUSES.map((status: CaseStatus) => ({
-    status,
-    count: Number(byStatus.find((r) => r.status === status)?.n ?? 0),
-  }));
-  const stepRows = rowsOf<{ step: string; finished: number; on_time: number }>(steps);
-  const finished = stepRows.reduce((s, r) => s + Number(r.finished), 0);
-  const onTime = stepRows.reduce((s, r) => s + Number(r.on_time), 0);
+  const totals = Object.fromEntries(STAT_COLUMNS.map((k) => [k, 0])) as Totals;
+  for (const r of weekRows) for (const k of STAT_COLUMNS) totals[k] = (totals[k] ?? 0) + Number(r[k]);
+  const total = (k: string) => totals[k] ?? 0;
 
-  // Cumulative working hours at the start of each day seen, then Σ(end) − Σ(start).
-  const dayRows = rowsOf<{ kind: 'a' | 'b'; day: string; n: number; within: number }>(handlingDays);
-  const days = [...new Set(dayRows.map((r) => r.day))].sort();
-  const cumulative = new Map<string, number>();
-  let acc = 0;
-  days.forEach((d, i) => {
-    if (i > 0) acc += calendar.elapsedWorkingHours(dayStart(days[i - 1]!), dayStart(d));
-    cumulative.set(d, acc);
-  });
-  let sumEnd = 0;
-  let sumStart = 0;
-  let closed = 0;
-  for (const r of dayRows) {
-    const within = calendar.isWorkingDay(r.day) ? Number(r.within) : 0;
-    const total = Number(r.n) * cumulative.get(r.day)! + within;
-    if (r.kind === 'b') {
-      sumEnd += total;
-      closed += Number(r.n);
-    } else sumStart += total;
-  }
+  const byCommunity = communityRows
+    .map((r) => ({ orgUnitId: r.id, name: unitName(r.id), count: Number(r.n) }))
+    .sort((a, b) => b.count - a.count || byId(a.orgUnitId, b.orgUnitId));
 
-  const ratingCounts = CASE_RATINGS.map((rating: CaseRating) => ({
-    rating,
-    count: Number(byRating.find((r) => r.rating === rating)?.n ?? 0),
-  }));
-  const rated = ratingCounts.reduce((s, r) => s + r.count, 0);
-  const satisfied = ratingCounts.filter((r) => r.rating !== 'unsatisfied').reduce((s, r) => s + r.count, 0);
+  const byStep = FINISHING_STEPS.map((step) => ({
+    step,
+    finished: total(`f_${step}`),
+    onTime: total(`o_${step}`),
+  }))
+    .filter((r) => r.finished > 0)
+    .sort((a, b) => stepOrder(a.step) - stepOrder(b.step));
+  const finished = byStep.reduce((s, r) => s + r.finished, 0);
+  const onTime = byStep.reduce((s, r) => s + r.onTime, 0);
+
+  const distribution = CASE_RATINGS.map((rating) => ({ rating, count: total(`r_${rating}`) }));
+  const rated = distribution.reduce((s, r) => s + r.count, 0);
+  const satisfied = distribution.filter((r) => r.rating !== 'unsatisfied').reduce((s, r) => s + r.count, 0);
+  const byStatus = CASE_STATUSES.map((status) => ({ status, count: total(`s_${status}`) }));
 
   return {
-    total: statusCounts.reduce((s, r) => s + r.count, 0),
-    byStatus: statusCounts,
-    byCategory: byCategory.map((r) => ({
+    total: byStatus.reduce((s, r) => s + r.count, 0),
+    byStatus,
+    byCategory: categoryRows.map((r) => ({
       code: r.code,
       name: categoryName.get(r.code) ?? r.code,
       count: Number(r.n),
     })),
-    byCommunity: byCommunity.map((r) => ({ orgUnitId: r.id, name: unitName(r.id), count: Number(r.n) })),
-    byWeek: byWeek.map((r) => ({ week: r.week, count: Number(r.n) })),
-    onTime: {
-      finished,
-      onTime,
-      rate: finished ? round(onTime / finished, 4) : null,
-      byStep: stepRows
-        .map((r) => ({ step: r.step, finished: Number(r.finished), onTime: Number(r.on_time) }))
-        .sort((a, b) => stepOrder(a.step) - stepOrder(b.step)),
-    },
+    byCommunity,
+    byWeek: weekRows
+      .filter((r) => Number(r.reported) > 0)
+      .map((r) => ({ week: r.week, count: Number(r.reported) })),
+    onTime: { finished, onTime, rate: finished ? round(onTime / finished, 4) : null, byStep },
     handling: {
       basis: 'working_hours',
-      count: closed,
-      averageHours: closed ? round((sumEnd - sumStart) / closed) : null,
+      count: total('closed'),
+      averageHours: total('closed') ? round(total('handling_hours') / total('closed')) : null,
     },
     satisfaction: {
       count: rated,
-      distribution: ratingCounts,
+      distribution,
       satisfiedRate: rated ? round(satisfied / rated, 4) : null,
     },
-    hotspots: hotspots.map((r) => ({
+    hotspots: hotRows.map((r) => ({
       categoryCode: r.code,
       categoryName: categoryName.get(r.code) ?? r.code,
       lat: round((Number(r.lat) + 0.5) * HOTSPOT_CELL_DEG, 4),
@@ -308,11 +279,13 @@ export async function caseStats(deps: CaseDeps, ctx: RequestContext, q: CaseStat
       count: Number(r.n),
       community: r.community ? unitName(r.community) : null,
     })),
-    complaintTrend: trend.map((r) => ({
+    // The communities with the most complaints in the period (a chart of a district's 93 lines
+    // over two years says nothing); every community's total is in byCommunity.
+    complaintTrend: trendRows.map((r) => ({
       orgUnitId: r.id,
       name: unitName(r.id),
       week: r.week,
-      count: Number(r.n),
+      count: r.complaints,
     })),
   };
 }
