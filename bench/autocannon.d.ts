@@ -7,7 +7,7 @@ declare module 'autocannon' {
     method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
     headers?: Record<string, string>;
     body?: string;
-    requests?: { setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }[];
+    requests?: { path?: string; setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }[];
   }
   interface Result {
     requests: { average: number };
