@@ -9,6 +9,7 @@ import {
   type RunningServer,
   shot,
   startServer,
+  apiSession,
 } from './harness';
 
 /**
@@ -28,34 +29,10 @@ const PNG = Buffer.from(
   'base64',
 );
 
-/** A cookie-keeping fetch for seeding and checking through the public API. */
-function apiSession() {
-  const jar = new Map<string, string>();
-  return async (method: string, url: string, body?: unknown) => {
-    const headers: Record<string, string> = { origin: server.url };
-    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const csrf = jar.get('linli_csrf');
-    if (csrf) headers['x-csrf-token'] = decodeURIComponent(csrf);
-    let payload: BodyInit | undefined;
-    if (body instanceof FormData) payload = body;
-    else if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      payload = JSON.stringify(body);
-    }
-    const res = await fetch(`${server.url}/api/v1${url}`, { method, headers, body: payload });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
-}
 type Api = ReturnType<typeof apiSession>;
 
 async function apiAs(username: string): Promise<Api> {
-  const api = apiSession();
+  const api = apiSession(server);
   const res = await api('POST', '/auth/login', { username, password: DEMO_PASSWORD });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return api;

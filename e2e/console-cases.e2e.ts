@@ -10,6 +10,7 @@ import {
   type RunningServer,
   shot,
   startServer,
+  apiSession,
 } from './harness';
 
 /**
@@ -29,38 +30,13 @@ const PNG = Buffer.from(
   'base64',
 );
 
-/** A cookie-keeping fetch for seeding through the public API; answers status and body. */
-function apiSession() {
-  const jar = new Map<string, string>();
-  return async (method: string, url: string, body?: unknown) => {
-    const headers: Record<string, string> = { origin: server.url };
-    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const csrf = jar.get('linli_csrf');
-    if (csrf) headers['x-csrf-token'] = decodeURIComponent(csrf);
-    let payload: BodyInit | undefined;
-    if (body instanceof FormData) payload = body;
-    else if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      payload = JSON.stringify(body);
-    }
-    const res = await fetch(`${server.url}/api/v1${url}`, { method, headers, body: payload });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
-}
-
 let caseId = '';
 let caseNumber = '';
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const resident = apiSession();
+  const resident = apiSession(server);
   await resident('POST', '/auth/otp', { phone: '13800000001' });
   const signed = await resident('POST', '/auth/otp/verify', {
     phone: '13800000001',
@@ -195,7 +171,7 @@ describe('城社共治 in the console (1280×800)', () => {
     await queue.waitForLoadState('networkidle');
     expect(await queue.locator('.el-table__row', { hasText: caseNumber }).count()).toBe(0);
     await qc.close();
-    const squad1 = apiSession();
+    const squad1 = apiSession(server);
     await squad1('POST', '/auth/login', { username: 'hanlin-squad1', password: DEMO_PASSWORD });
     const refused = await squad1('POST', `/cases/${caseId}/verify-pass`, {});
     expect(refused.status).toBe(403);

@@ -16,6 +16,7 @@ import {
   SHOTS,
   shot,
   startServer,
+  strictApiSession,
 } from './harness';
 
 /**
@@ -34,39 +35,13 @@ const PNG = Buffer.from(
   'base64',
 );
 
-/** A cookie-keeping fetch for seeding through the public API. */
-function apiSession() {
-  const jar = new Map<string, string>();
-  return async (method: string, url: string, body?: unknown) => {
-    const headers: Record<string, string> = { origin: server.url };
-    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    const csrf = jar.get('linli_csrf');
-    if (csrf) headers['x-csrf-token'] = decodeURIComponent(csrf);
-    let payload: BodyInit | undefined;
-    if (body instanceof FormData) payload = body;
-    else if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      payload = JSON.stringify(body);
-    }
-    const res = await fetch(`${server.url}/api/v1${url}`, { method, headers, body: payload });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  };
-}
-
 let jiahe = '';
 const ids: string[] = [];
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const resident = apiSession();
+  const resident = strictApiSession(server);
   await resident('POST', '/auth/otp', { phone: '13800000001' });
   await resident('POST', '/auth/otp/verify', {
     phone: '13800000001',
@@ -91,7 +66,7 @@ beforeAll(async () => {
   ids.push(await apply(dibao.id, { note: '代办低保' }));
   ids.push(await apply(dibao.id));
   ids.push(await apply(direct.id, { appointmentAt: beijing(await nextWorkingDay(server), '10:00') }));
-  const worker = apiSession();
+  const worker = strictApiSession(server);
   await worker('POST', '/auth/login', { username: 'jiahe-worker', password: DEMO_PASSWORD });
   await worker('POST', `/applications/${ids[0]}/pre-review`, {});
   await worker('POST', `/applications/${ids[0]}/accept`, {});

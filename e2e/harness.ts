@@ -168,3 +168,46 @@ export async function nextWorkingDay(server: RunningServer): Promise<string> {
 
 /** An ISO instant for a Beijing date and time, e.g. ('2026-11-30', '09:30'). */
 export const beijing = (date: string, time: string) => new Date(`${date}T${time}:00+08:00`).toISOString();
+
+// biome-ignore lint/suspicious/noExplicitAny: API answers are read loosely by the specs.
+export type ApiAnswer = { status: number; body: any };
+
+/**
+ * A cookie-keeping client of the public API, for seeding and checking state beside the browser:
+ * sends the CSRF header on writes as the web apps do; JSON or FormData bodies; answers the status
+ * and the parsed body.
+ */
+export function apiSession(server: RunningServer) {
+  const jar = new Map<string, string>();
+  return async (method: string, url: string, body?: unknown): Promise<ApiAnswer> => {
+    const headers: Record<string, string> = { origin: server.url };
+    if (jar.size) headers.cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const csrf = jar.get('linli_csrf');
+    if (csrf) headers['x-csrf-token'] = decodeURIComponent(csrf);
+    let payload: BodyInit | undefined;
+    if (body instanceof FormData) payload = body;
+    else if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const res = await fetch(`${server.url}/api/v1${url}`, { method, headers, body: payload });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+/** `apiSession` that throws on an error status and answers the body: for seeding steps. */
+export function strictApiSession(server: RunningServer) {
+  const call = apiSession(server);
+  // biome-ignore lint/suspicious/noExplicitAny: see ApiAnswer.
+  return async (method: string, url: string, body?: unknown): Promise<any> => {
+    const res = await call(method, url, body);
+    if (res.status >= 400) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+}
