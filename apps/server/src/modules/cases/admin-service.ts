@@ -34,7 +34,14 @@ import {
   membersOf,
   upsertBoundary,
 } from './queries';
-import { caseCategories, caseRoutingRules, type SquadRow, squadMembers, squads } from './schema';
+import {
+  caseCategories,
+  caseRoutingRules,
+  patrolSessions,
+  type SquadRow,
+  squadMembers,
+  squads,
+} from './schema';
 import type { CaseDeps } from './service';
 
 /** Reference data and set-up of the module: categories, routing rules, squads, boundaries, cards. */
@@ -444,6 +451,30 @@ export async function removeSquadMember(
       .update(squadMembers)
       .set({ active: false, updatedAt: now })
       .where(eq(squadMembers.id, member.id));
+    // A patrol the person has running for this squad ends with their membership.
+    const ended = await tx
+      .update(patrolSessions)
+      .set({ status: 'ended', endedAt: now, updatedAt: now })
+      .where(
+        and(
+          eq(patrolSessions.squadId, squad.id),
+          eq(patrolSessions.accountId, accountId),
+          eq(patrolSessions.status, 'active'),
+        ),
+      )
+      .returning({ id: patrolSessions.id });
+    for (const p of ended) {
+      await writeAudit(tx, ctx, {
+        action: 'patrol.stop',
+        entityType: 'patrol',
+        entityId: p.id,
+        orgUnitId: community.id,
+        districtId: community.districtId,
+        before: { status: 'active' },
+        after: { status: 'ended', endedAt: now.toISOString() },
+        note: { reason: 'squad_member.remove' },
+      });
+    }
     await writeAudit(tx, ctx, {
       action: 'squad_member.remove',
       entityType: 'squad_member',

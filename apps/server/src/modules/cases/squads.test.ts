@@ -190,10 +190,18 @@ describe('changing a duty (PATCH /squads/:id/members/:accountId)', () => {
 });
 
 describe('removing a member (DELETE /squads/:id/members/:accountId)', () => {
-  it('keeps the row as inactive, audited; the removed member can no longer patrol for the squad', async () => {
+  it('keeps the row as inactive, audited; ends their running patrol; the removed member can no longer patrol for the squad', async () => {
     const squad3 = await loginAs(t.app, 'hanlin-squad3');
+    // Out on patrol when removed: the patrol ends with the membership.
+    const running = await squad3.post('/api/v1/patrols', {});
+    expect(running.statusCode, running.body).toBe(201);
     const res = await admin.delete(member(ids.squad3));
     expect(res.statusCode, res.body).toBe(200);
+    const ended = await admin.get(`/api/v1/patrols/${running.json().id}`);
+    expect(ended.json()).toMatchObject({ status: 'ended' });
+    expect(ended.json().endedAt).toBeTruthy();
+    const [stopRow] = await auditRows('patrol.stop');
+    expect(stopRow!.entityId).toBe(running.json().id);
     expect(entry(res.json(), ids.squad3)).toMatchObject({ duty: 'both', active: false });
     const [row] = await auditRows('squad_member.remove');
     expect(row!.changes).toMatchObject({ active: { before: true, after: false } });
