@@ -139,6 +139,9 @@ describe('城社共治 set-up in the console (1280×800)', () => {
 
     await dialog.locator(`${sel('member-account')} input`).fill('李书记');
     await visibleOption(page, '李书记').click();
+    // A secretary holds no role that handles cases: the dialog says they could not take the squad's cases.
+    await dialog.locator(sel('member-no-role')).waitFor();
+    expect(await textOf(dialog.locator(sel('member-no-role')))).toContain('中队队员');
     await dialog.locator('.el-radio', { hasText: '社区干部' }).click();
     await dialog.locator(sel('member-confirm')).click();
     await dialog.waitFor({ state: 'hidden' });

@@ -219,6 +219,8 @@ const cases: typeof zh = {
     noRatings: 'No ratings yet',
   },
   squads: {
+    noHandlingRole:
+      'This account holds no role that can accept and handle cases (such as squad member): it will be listed, but cannot take the squad’s cases. Grant a role under Accounts.',
     title: 'Squads',
     subtitle: 'Members and duties of each community’s squad; one person may hold both roles',
     members: '{n} members',
