@@ -1,4 +1,5 @@
-import type { CaseStatus } from '@linli/contracts';
+import type { CaseReceipt, CaseStatus } from '@linli/contracts';
+import type { Client } from '../../../test/harness';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../core/db/client';
 import { uuidv7 } from '../../core/db/columns';
@@ -6,6 +7,8 @@ import { accounts } from '../identity/schema';
 import { type CaseRow, cases, squads } from './schema';
 
 /** Test factories for cases. They write real rows; nothing is mocked. */
+
+import { multipart, PNG } from '../service-guide/applications-fixtures';
 
 export { JPEG, multipart, type Part, PDF, PNG } from '../service-guide/applications-fixtures';
 
@@ -82,4 +85,41 @@ export async function buildCase(
     })
     .returning();
   return row!;
+}
+
+// ---- Through the API, as the apps do (for tests that read what the workflow wrote). ----
+
+/** 楼道小广告 in 翰林社区: a squad category at a point inside the community. */
+export const POSTERS = {
+  categoryCode: '0201',
+  description: '楼道里贴满了小广告',
+  lat: HANLIN.lat,
+  lng: HANLIN.lng,
+};
+
+/** Reports a case with one photo; throws unless it is filed (201). Answers the case id. */
+export async function reportCase(c: Client, fields: Record<string, string | number>): Promise<string> {
+  const body = multipart([
+    ...Object.entries(fields).map(([name, value]) => ({ name, value: String(value) })),
+    { name: 'photos', filename: 'a.png', type: 'image/png', data: PNG },
+  ]);
+  const res = await c.post('/api/v1/cases', body.payload, body.headers);
+  if (res.statusCode !== 201) throw new Error(`report: ${res.statusCode} ${res.body}`);
+  return (res.json() as CaseReceipt).id;
+}
+
+/** Takes a workflow step; throws unless it is taken (200). */
+export async function stepCase(c: Client, id: string, name: string, body: unknown = {}) {
+  const res = await c.post(`/api/v1/cases/${id}/${name}`, body);
+  if (res.statusCode !== 200) throw new Error(`${name}: ${res.statusCode} ${res.body}`);
+}
+
+/** 处置反馈 with a note and one photo; throws unless it is taken (200). */
+export async function handleCase(c: Client, id: string) {
+  const body = multipart([
+    { name: 'note', value: '已清理' },
+    { name: 'photos', filename: 'after.png', type: 'image/png', data: PNG },
+  ]);
+  const res = await c.post(`/api/v1/cases/${id}/handle`, body.payload, body.headers);
+  if (res.statusCode !== 200) throw new Error(`handle: ${res.statusCode} ${res.body}`);
 }

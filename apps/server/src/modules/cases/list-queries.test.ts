@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CaseReceipt } from '@linli/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type Client, loginAs, residentLogin, type TestApp } from '../../../test/harness';
 import { FakeClock } from '../../core/clock';
 import { DEMO_OPEN311_KEY } from '../open311/service';
-import { HANLIN, multipart, PNG } from './fixtures';
+import { handleCase as handle, HANLIN, POSTERS, reportCase, stepCase as step } from './fixtures';
+
+const report = (c: Client, description: string) => reportCase(c, { ...POSTERS, description });
 
 /**
  * Issue #5: "the dispatch board and every other list: at most 5 queries whatever the page size".
@@ -25,32 +26,6 @@ let admin: Client;
 const clock = new FakeClock(new Date('2026-11-24T01:00:00Z'));
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-case-lists-'));
 let patrolId = '';
-
-async function report(c: Client, description: string, extra: Record<string, string> = {}) {
-  const body = multipart([
-    { name: 'categoryCode', value: '0201' },
-    { name: 'description', value: description },
-    { name: 'lat', value: String(HANLIN.lat) },
-    { name: 'lng', value: String(HANLIN.lng) },
-    ...Object.entries(extra).map(([name, value]) => ({ name, value })),
-    { name: 'photos', filename: 'a.png', type: 'image/png', data: PNG },
-  ]);
-  const res = await c.post('/api/v1/cases', body.payload, body.headers);
-  expect(res.statusCode, res.body).toBe(201);
-  return (res.json() as CaseReceipt).id;
-}
-async function step(c: Client, id: string, name: string, body: unknown = {}) {
-  const res = await c.post(`/api/v1/cases/${id}/${name}`, body);
-  expect(res.statusCode, `${name}: ${res.body}`).toBe(200);
-}
-async function handle(c: Client, id: string) {
-  const body = multipart([
-    { name: 'note', value: '已清理' },
-    { name: 'photos', filename: 'after.png', type: 'image/png', data: PNG },
-  ]);
-  const res = await c.post(`/api/v1/cases/${id}/handle`, body.payload, body.headers);
-  expect(res.statusCode, res.body).toBe(200);
-}
 
 beforeAll(async () => {
   t = await buildTestApp(

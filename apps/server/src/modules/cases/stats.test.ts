@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CaseReceipt, CaseStats } from '@linli/contracts';
+import type { CaseStats } from '@linli/contracts';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, loginAs, residentLogin, type TestApp } from '../../../test/harness';
 import { FakeClock } from '../../core/clock';
-import { HANLIN, multipart, PNG } from './fixtures';
+import { HANLIN, handleCase as handle, POSTERS, reportCase as report, stepCase as step } from './fixtures';
 
 /**
  * 城社共治统计 and the .xlsx export. Cases are made through the API on a fake clock (Beijing times;
@@ -35,29 +35,7 @@ let jiaheWorker: Client;
 let admin: Client;
 const ids = {} as Record<'c1' | 'c2' | 'c3' | 'c4' | 'c5', string>;
 
-async function report(c: Client, fields: Record<string, string | number>) {
-  const body = multipart([
-    ...Object.entries(fields).map(([name, value]) => ({ name, value: String(value) })),
-    { name: 'photos', filename: 'a.png', type: 'image/png', data: PNG },
-  ]);
-  const res = await c.post('/api/v1/cases', body.payload, body.headers);
-  expect(res.statusCode, res.body).toBe(201);
-  return (res.json() as CaseReceipt).id;
-}
-const posters = { categoryCode: '0201', description: '楼道里贴满了小广告', lat: HANLIN.lat, lng: HANLIN.lng };
-
-async function step(c: Client, id: string, name: string, body: unknown = {}) {
-  const res = await c.post(`/api/v1/cases/${id}/${name}`, body);
-  expect(res.statusCode, `${name}: ${res.body}`).toBe(200);
-}
-async function handle(c: Client, id: string) {
-  const body = multipart([
-    { name: 'note', value: '已清理' },
-    { name: 'photos', filename: 'after.png', type: 'image/png', data: PNG },
-  ]);
-  const res = await c.post(`/api/v1/cases/${id}/handle`, body.payload, body.headers);
-  expect(res.statusCode, res.body).toBe(200);
-}
+const posters = POSTERS;
 
 async function stats(c: Client, query = ''): Promise<CaseStats> {
   const res = await c.get(`/api/v1/cases/stats${query}`);
