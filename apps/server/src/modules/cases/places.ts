@@ -55,10 +55,8 @@ export async function placeReport(
       p,
     );
     if (community) {
-      const places = await placesOfDistrict(db, districtId);
-      const grids = new Set(places.filter((u) => u.parentId === community.orgUnitId).map((u) => u.id));
       const grid = pickContaining(
-        rows.filter((r) => r.depth === 3 && grids.has(r.orgUnitId)),
+        rows.filter((r) => r.depth === 3 && r.parentId === community.orgUnitId),
         p,
       );
       return {

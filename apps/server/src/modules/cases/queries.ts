@@ -1,7 +1,7 @@
 import type { CaseStatus } from '@linli/contracts';
-import { and, asc, desc, eq, gte, inArray, lte, not, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, not, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
-import { accounts, departments } from '../identity/schema';
+import { accounts, departments, orgUnits } from '../identity/schema';
 import {
   type CaseRow,
   caseCategories,
@@ -351,10 +351,12 @@ export async function openCasesInBox(
 // Boundaries and places.
 
 /** Boundaries whose bounding box holds the point, every level, coarsest first. */
+/** Boundaries whose box holds the point, with each unit's parent (to tell a community's grids). */
 export async function boundaryCandidates(db: Executor, districtId: string, lng: number, lat: number) {
   return db
-    .select()
+    .select({ ...getTableColumns(orgUnitBoundaries), parentId: orgUnits.parentId })
     .from(orgUnitBoundaries)
+    .innerJoin(orgUnits, eq(orgUnits.id, orgUnitBoundaries.orgUnitId))
     .where(
       and(
         eq(orgUnitBoundaries.districtId, districtId),
