@@ -85,7 +85,7 @@ function nextDigits(digits: string): string {
 }
 
 /** How many communities the complaint trend follows (those with the most complaints). */
-export const TREND_COMMUNITIES = 10;
+const TREND_COMMUNITIES = 10;
 
 export async function caseStats(deps: CaseDeps, ctx: RequestContext, q: CaseStatsQuery): Promise<CaseStats> {
   const { actor } = ctx;

@@ -122,18 +122,9 @@ function current(deps: GuideDeps, catalogue: Catalogue): boolean {
 
 /**
  * The one search box and the browse lists: relevance then popularity with `q`; most popular
- * first without. Filters narrow either. No sign-in needed.
- */
-export async function listServiceItems(
-  deps: GuideDeps,
-  query: ServiceItemQuery,
-): Promise<{ items: ServiceItemSummary[] }> {
-  return (await searchServiceItems(deps, query)).answer;
-}
-
-/**
- * The answer, and for an answer that is the same for every caller, how long it holds: `fresh()`
- * stays true until its catalogue is replaced (the HTTP response cache keys on it).
+ * first without. Filters narrow either. No sign-in needed. With the answer, for one that is the
+ * same for every caller, `fresh()`: true until its catalogue is replaced (the HTTP response
+ * cache keys on it).
  */
 export async function searchServiceItems(
   deps: GuideDeps,
