@@ -11,6 +11,13 @@ export interface CachedAnswer {
 
 const MAX_URL_LENGTH = 1024;
 
+/** An entry as it is sent: one flat header list (slot 1 takes the request id) and the body's bytes. */
+interface Entry {
+  head: (string | number)[];
+  body: Buffer;
+  fresh: () => boolean;
+}
+
 /**
  * A micro-cache of whole HTTP answers, in front of the framework: a reverse proxy's cache kept
  * inside the process, for the one public answer that is the same for every caller and asked
@@ -26,7 +33,7 @@ const MAX_URL_LENGTH = 1024;
  * Served answers get their own request id and are counted (`hits`); they are not access-logged.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, CachedAnswer>();
+  private readonly entries = new Map<string, Entry>();
   private enabled = true;
   hits = 0;
 
@@ -46,8 +53,11 @@ export class ResponseCache {
       this.entries.delete(url);
       return false;
     }
-    res.setHeader('x-request-id', this.requestId(req));
-    res.writeHead(200, entry.headers);
+    // A flat list handed to writeHead alone is written as it is: no header map is built, and
+    // node validates each pair once. The list is consumed before writeHead returns, so the
+    // entry's own list can carry this request's id.
+    entry.head[1] = this.requestId(req);
+    res.writeHead(200, entry.head);
     res.end(entry.body);
     this.hits++;
     return true;
@@ -56,8 +66,14 @@ export class ResponseCache {
   /** Keeps a 200 answer for its exact URL (oldest entries go first when full). */
   put(url: string, answer: CachedAnswer) {
     if (!this.enabled || url.length > MAX_URL_LENGTH) return;
+    const head: (string | number)[] = ['x-request-id', ''];
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const v of value) head.push(name, v);
+      else head.push(name, value as string | number);
+    }
     this.entries.delete(url);
-    this.entries.set(url, answer);
+    this.entries.set(url, { head, body: Buffer.from(answer.body), fresh: answer.fresh });
     if (this.entries.size > this.maxEntries) {
       this.entries.delete(this.entries.keys().next().value as string);
     }
