@@ -15,7 +15,9 @@ import {
 /**
  * The console's set-up pages of 城社共治 against a real server, as the district administrator:
  * 中队管理 (add 李书记 to 翰林社区's squad after being refused 王小禾 of 家和社区, change the duty,
- * remove), 事件分类 (a negative deadline is refused next to its step, then 36 h is saved),
+ * remove; grant 城管中队队员 from the add dialog's warning, offered only to who may grant it),
+ * 事件分类 (a negative deadline is refused next to its step, then 36 h is saved; 0202 switched off
+ * and on again),
  * 派遣规则 (0201 from the squad to 罗江区民政局), 巡查记录 (a patrol hanlin-squad1 walked and
  * filed a case on, started through the API, drawn with its route). Every page also at 360×740
  * without sideways scrolling.
@@ -107,6 +109,32 @@ async function openConsole(username: string, to: string, size = DESKTOP): Promis
 const visibleOption = (page: Page, label: string) =>
   page.locator('.el-select-dropdown__item:visible', { hasText: label }).first();
 
+/** The codes of the categories the public list (the resident picker) offers. */
+async function publicCategoryCodes() {
+  const res = await apiSession(server)('GET', '/case-categories');
+  expect(res.status).toBe(200);
+  return (res.body.items as { code: string }[]).map((c) => c.code);
+}
+
+const NEW_STAFF_PASSWORD = 'Kong-Xin-Yuan#2026';
+
+/** A new staff account of 翰林社区 holding no role at all (so no cases.handle). */
+async function newHanlinStaff(username: string, displayName: string): Promise<string> {
+  const squads = await admin('GET', '/squads');
+  const hanlin = (squads.body.items as { community: { id: string; name: string } }[]).find(
+    (s) => s.community.name === '翰林社区',
+  )!;
+  const res = await admin('POST', '/accounts', {
+    username,
+    displayName,
+    orgUnitId: hanlin.community.id,
+    password: NEW_STAFF_PASSWORD,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  expect(res.body.account.roles).toEqual([]);
+  return res.body.account.id;
+}
+
 /** The 翰林社区 squad's member entries as the API has them. */
 async function hanlinMembers() {
   const res = await admin('GET', '/squads');
@@ -172,6 +200,82 @@ describe('城社共治 set-up in the console (1280×800)', () => {
     // Still listed as removed when asked for.
     await page.locator(sel('squads-show-removed')).click();
     await expect.poll(() => text(page, `${sel('squad-member')}[data-name="李书记"]`)).toContain('已移出');
+    await page.context().close();
+  });
+
+  it('grants 城管中队队员 from the add dialog to an account that holds no handling role', async () => {
+    const accountId = await newHanlinStaff('hanlin-newbie', '孔新员');
+    const page = await openConsole('admin', '/case-squads');
+    const hanlin = page.locator(`${sel('squad')}[data-community="翰林社区"]`);
+    await hanlin.waitFor();
+    await hanlin.locator(sel('squad-add-member')).click();
+    const dialog = page.locator('.el-dialog:visible', { hasText: '添加队员' });
+    await dialog.waitFor();
+    await dialog.locator(`${sel('member-account')} input`).fill('孔新员');
+    await visibleOption(page, '孔新员').click();
+    const warning = dialog.locator(sel('member-no-role'));
+    await warning.waitFor();
+    const grant = warning.locator(sel('member-grant-role'));
+    expect(await textOf(grant)).toBe('授予城管队员角色');
+    expect(await textOf(warning)).toContain('翰林社区');
+    await snap(page, 'console-case-squad-grant-role');
+    await grant.click();
+    // The server's answer carries the new role: the warning goes.
+    await warning.waitFor({ state: 'detached' });
+    const account = await admin('GET', `/accounts/${accountId}`);
+    expect(account.body.grants).toContainEqual(
+      expect.objectContaining({
+        roleCode: 'squad_member',
+        orgUnit: expect.objectContaining({ name: '翰林社区' }),
+      }),
+    );
+    await dialog.locator('.el-radio', { hasText: '执法队员' }).click();
+    await dialog.locator(sel('member-confirm')).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await hanlin.locator(`${sel('squad-member')}[data-name="孔新员"]`).waitFor();
+    expect((await hanlinMembers()).find((m) => m.displayName === '孔新员')).toMatchObject({
+      duty: 'enforcement_officer',
+      active: true,
+    });
+    // The new member can now take the squad's cases: they hold cases.handle.
+    const newbie = apiSession(server);
+    const login = await newbie('POST', '/auth/login', {
+      username: 'hanlin-newbie',
+      password: NEW_STAFF_PASSWORD,
+    });
+    expect(login.status, JSON.stringify(login.body)).toBe(200);
+    expect((await newbie('GET', '/me')).body.permissions).toContain('cases.handle');
+    await page.context().close();
+  });
+
+  it('tells the secretary who can grant the role: they hold roles.grant but not cases.handle', async () => {
+    await newHanlinStaff('hanlin-newbie2', '韩新员');
+    const page = await openConsole('hanlin-secretary', '/case-squads');
+    const hanlin = page.locator(`${sel('squad')}[data-community="翰林社区"]`);
+    await hanlin.waitFor();
+    await hanlin.locator(sel('squad-add-member')).click();
+    const dialog = page.locator('.el-dialog:visible', { hasText: '添加队员' });
+    await dialog.waitFor();
+    await dialog.locator(`${sel('member-account')} input`).fill('韩新员');
+    await visibleOption(page, '韩新员').click();
+    const warning = dialog.locator(sel('member-no-role'));
+    await warning.waitFor();
+    // No button that the server would refuse (no escalation): who can grant it instead.
+    expect(await textOf(warning.locator(sel('member-grant-who')))).toContain('请联系区级管理员');
+    expect(await warning.locator(sel('member-grant-role')).count()).toBe(0);
+    // And the server does refuse it, as the console predicted.
+    const secretary = apiSession(server);
+    await secretary('POST', '/auth/login', { username: 'hanlin-secretary', password: DEMO_PASSWORD });
+    const accounts = await secretary('GET', '/accounts?q=韩新员');
+    const hanlinUnit = (await secretary('GET', '/squads')).body.items.find(
+      (s: { community: { name: string } }) => s.community.name === '翰林社区',
+    ).community.id;
+    const refused = await secretary('POST', `/accounts/${accounts.body.items[0].id}/grants`, {
+      roleCode: 'squad_member',
+      orgUnitId: hanlinUnit,
+    });
+    expect(refused.status).toBe(403);
+    await snap(page, 'console-case-squad-grant-who');
     await page.context().close();
   });
 
@@ -274,6 +378,55 @@ describe('城社共治 set-up in the console (1280×800)', () => {
     await page.context().close();
   });
 
+  it('switches 0202 off and on again: greyed and tagged while off, gone from the resident picker', async () => {
+    expect(await publicCategoryCodes()).toContain('0202');
+    const page = await openConsole('admin', '/case-categories');
+    await page.locator(`input${sel('category-search')}`).fill('020');
+    const code = page.locator(`${sel('category-row')}[data-code="0202"]`);
+    const row = page.locator('.el-table__row', { has: code });
+    await row.waitFor();
+    expect(await code.getAttribute('data-enabled')).toBe('true');
+    expect(await row.locator(sel('category-off')).count()).toBe(0);
+
+    await row.locator(sel('category-enabled')).click();
+    await expect.poll(() => code.getAttribute('data-enabled')).toBe('false');
+    expect(await textOf(row.locator(sel('category-off')))).toBe('停用');
+    expect(await row.locator(`${sel('category-enabled')}.is-checked`).count()).toBe(0);
+    expect(await publicCategoryCodes()).not.toContain('0202');
+    await snap(page, 'console-case-categories-disabled');
+
+    // Still listed after a reload (the page asks for the disabled ones too).
+    await page.reload();
+    await page.locator(`input${sel('category-search')}`).fill('020');
+    await row.waitFor();
+    expect(await code.getAttribute('data-enabled')).toBe('false');
+    expect(await text(page, sel('category-count'))).toContain('其中 1 个已停用');
+
+    await row.locator(sel('category-enabled')).click();
+    await expect.poll(() => code.getAttribute('data-enabled')).toBe('true');
+    await expect.poll(() => row.locator(sel('category-off')).count()).toBe(0);
+    expect(await row.locator(`${sel('category-enabled')}.is-checked`).count()).toBe(1);
+    expect(await publicCategoryCodes()).toContain('0202');
+    await page.context().close();
+  });
+
+  it('shows a reader without cases.manage only the enabled categories, without switches', async () => {
+    const off = await admin('PATCH', '/case-categories/0203', { enabled: false });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    try {
+      const page = await openConsole('hanlin-secretary', '/case-categories');
+      await page.locator(sel('category-row')).first().waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator(`${sel('category-row')}[data-code="0202"]`).count()).toBe(1);
+      expect(await page.locator(`${sel('category-row')}[data-code="0203"]`).count()).toBe(0);
+      expect(await page.locator(sel('category-enabled')).count()).toBe(0);
+      expect(await page.locator('.el-alert--error').count()).toBe(0);
+      await page.context().close();
+    } finally {
+      await admin('PATCH', '/case-categories/0203', { enabled: true });
+    }
+  });
+
   it('routes 0201 to a department instead of the squad; no department is refused first', async () => {
     const page = await openConsole('admin', '/case-routing');
     await expect.poll(() => text(page, 'h1')).toBe('派遣规则');
@@ -370,6 +523,40 @@ describe('the set-up pages on a phone (360×740)', () => {
       await snap(page, name);
       await page.context().close();
     }
+  });
+
+  it('switches a category off and on from its card on a phone', async () => {
+    const page = await openConsole('admin', '/case-categories', PHONE);
+    await page.locator(`input${sel('category-search')}`).fill('0202');
+    const card = page.locator(`${sel('category-cards')} ${sel('category-row')}[data-code="0202"]`);
+    await card.waitFor();
+    await card.locator(sel('category-enabled')).click();
+    await expect.poll(() => card.getAttribute('data-enabled')).toBe('false');
+    expect(await textOf(card.locator(sel('category-off')))).toBe('停用');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(width).toBeLessThanOrEqual(1);
+    await snap(page, 'console-case-categories-disabled');
+    await card.locator(sel('category-enabled')).click();
+    await expect.poll(() => card.getAttribute('data-enabled')).toBe('true');
+    expect(await publicCategoryCodes()).toContain('0202');
+    await page.context().close();
+  });
+
+  it('offers the grant from the add dialog on a phone too', async () => {
+    await newHanlinStaff('hanlin-newbie3', '魏新员');
+    const page = await openConsole('admin', '/case-squads', PHONE);
+    const hanlin = page.locator(`${sel('squad')}[data-community="翰林社区"]`);
+    await hanlin.waitFor();
+    await hanlin.locator(sel('squad-add-member')).click();
+    const dialog = page.locator('.el-dialog:visible', { hasText: '添加队员' });
+    await dialog.waitFor();
+    await dialog.locator(`${sel('member-account')} input`).fill('魏新员');
+    await visibleOption(page, '魏新员').click();
+    await dialog.locator(sel('member-grant-role')).waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(width).toBeLessThanOrEqual(1);
+    await snap(page, 'console-case-squad-grant-role');
+    await page.context().close();
   });
 
   it('adds a member from a phone too', async () => {

@@ -72,6 +72,7 @@ import type {
   Case,
   CaseCategory,
   CaseCategoryList,
+  CaseCategoryQuery,
   CaseCategoryUpdate,
   CaseDispatchBody,
   CaseExtensionBody,
@@ -445,7 +446,8 @@ export function createClient(options: ClientOptions = {}) {
       verificationQueue: (q: CaseQuery = {}) => get<CasePage>('/cases/verification-queue', q as Query),
       /** The .xlsx export of the board (same filters), as a link. */
       exportUrl: (q: CaseExportQuery = {}) => `${base}/cases/export${toQuery(q as Query)}`,
-      categories: () => get<CaseCategoryList>('/case-categories'),
+      /** `includeDisabled: true` lists disabled categories too (cases.manage only; others get 403). */
+      categories: (q: CaseCategoryQuery = {}) => get<CaseCategoryList>('/case-categories', q as Query),
       updateCategory: (code: string, body: CaseCategoryUpdate) =>
         patch<CaseCategory>(`/case-categories/${code}`, body),
       rules: () => get<RoutingRuleList>('/case-routing-rules'),

@@ -103,6 +103,13 @@ export type CaseCategory = Static<typeof CaseCategory>;
 export const CaseCategoryList = Type.Object({ items: Type.Array(CaseCategory) });
 export type CaseCategoryList = Static<typeof CaseCategoryList>;
 
+/**
+ * `GET /case-categories`: without a query, the enabled categories (public: the resident picker).
+ * `includeDisabled=true` lists disabled ones too, for holders of `cases.manage` only (others 403).
+ */
+export const CaseCategoryQuery = Type.Object({ includeDisabled: Type.Optional(Type.Boolean()) });
+export type CaseCategoryQuery = Static<typeof CaseCategoryQuery>;
+
 export const CaseCategoryUpdate = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
   urgent: Type.Optional(Type.Boolean()),

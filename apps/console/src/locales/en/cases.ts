@@ -220,7 +220,13 @@ const cases: typeof zh = {
   },
   squads: {
     noHandlingRole:
-      'This account holds no role that can accept and handle cases (such as squad member): it will be listed, but cannot take the squad’s cases. Grant a role under Accounts.',
+      'This account holds no role that can accept and handle cases (such as squad member): it will be listed, but cannot take the squad’s cases.',
+    grantRole: 'Grant the squad member role',
+    grantHint: 'City-management squad member, at {community}',
+    grantWho:
+      'Granting the squad member role takes holding all of its permissions: ask the district administrator to grant it at this community.',
+    granted: '{name} is now a squad member at {community}',
+    grantRefused: '{message}. Ask the district administrator to grant it.',
     title: 'Squads',
     subtitle: 'Members and duties of each community’s squad; one person may hold both roles',
     members: '{n} members',
@@ -337,6 +343,14 @@ const cases: typeof zh = {
     saved: '{name} saved',
     actions: 'Actions',
     count: '{n} categories',
+    countDisabled: ', {n} disabled',
+    enabled: 'On',
+    enabledLabel: 'Enable “{name}”',
+    enabledHint:
+      'Residents can no longer pick or report under a disabled category; existing cases are not affected',
+    off: 'Disabled',
+    enabledNow: '{name} enabled',
+    disabledNow: '{name} disabled',
   },
   routing: {
     title: 'Routing rules',

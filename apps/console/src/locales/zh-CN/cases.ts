@@ -215,7 +215,13 @@ const cases = {
   },
   squads: {
     noHandlingRole:
-      '该账号没有“中队队员”等可签收处置案件的角色：加入后能列入名单，但无法签收、处置本中队的案件。请在账号管理中为其授予角色。',
+      '该账号没有“中队队员”等可签收处置案件的角色：加入后能列入名单，但无法签收、处置本中队的案件。',
+    grantRole: '授予城管队员角色',
+    grantHint: '在{community}授予“城管中队队员”角色',
+    grantWho:
+      '授予“城管中队队员”角色须自身拥有该角色的全部权限：请联系区级管理员在本社区为其授予。',
+    granted: '已在{community}为 {name} 授予城管中队队员角色',
+    grantRefused: '{message}。请联系区级管理员授予。',
     title: '中队管理',
     subtitle: '各社区城管中队的队员和岗位；执法队员和社区干部可一人双岗',
     members: '{n} 名队员',
@@ -331,6 +337,13 @@ const cases = {
     saved: '已保存 {name}',
     actions: '操作',
     count: '共 {n} 个分类',
+    countDisabled: '，其中 {n} 个已停用',
+    enabled: '启用',
+    enabledLabel: '启用“{name}”',
+    enabledHint: '停用的分类不再出现在居民上报的选择中，也不能用于新的上报；已有案件不受影响',
+    off: '停用',
+    enabledNow: '已启用 {name}',
+    disabledNow: '已停用 {name}',
   },
   routing: {
     title: '派遣规则',

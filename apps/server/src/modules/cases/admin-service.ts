@@ -11,7 +11,7 @@ import { writeAudit } from '../../core/audit';
 import type { RequestContext } from '../../core/context';
 import { AppError } from '../../core/errors';
 import type { Executor } from '../../core/db/client';
-import { authorize, inScope, requirePermission } from '../../core/permissions';
+import { authorize, can, inScope, requirePermission } from '../../core/permissions';
 import { findAccount } from '../identity/accounts-service';
 import {
   accountDisplayNames,
@@ -53,9 +53,28 @@ async function districtOf(deps: CaseDeps, ctx: RequestContext): Promise<OrgUnitI
   return unit;
 }
 
-/** The categories of the caller's district (anyone: the resident app's picker). */
+/**
+ * The categories of the caller's district: the enabled ones for anyone (the resident app's
+ * picker); with `includeDisabled` the disabled ones too, for holders of cases.manage at the
+ * district only (the console's editor re-enables them). Anyone else asking for them gets 403
+ * naming `querystring/includeDisabled` (401 when not signed in).
+ */
 export async function getCategories(deps: CaseDeps, ctx: RequestContext, includeDisabled = false) {
   const district = await districtOf(deps, ctx);
+  if (includeDisabled) {
+    if (ctx.actor.kind === 'anonymous') throw AppError.unauthenticated();
+    if (!can(ctx.actor, 'cases.manage', district.path)) {
+      throw new AppError(403, 'forbidden', 'Only cases.manage at the district lists disabled categories.', {
+        errors: [
+          {
+            field: 'querystring/includeDisabled',
+            message: 'needs the permission cases.manage',
+            code: 'forbidden',
+          },
+        ],
+      });
+    }
+  }
   const rows = await listCategories(deps.db, district.id);
   return includeDisabled ? rows : rows.filter((r) => r.enabled);
 }

@@ -5,6 +5,7 @@ import {
   Case,
   CaseCategory,
   CaseCategoryList,
+  CaseCategoryQuery,
   CaseCategoryUpdate,
   CaseDispatchBody,
   CaseExportQuery,
@@ -464,11 +465,15 @@ export async function caseRoutes(fastify: FastifyInstance) {
       config: { permission: 'public' },
       schema: {
         tags,
-        summary: 'Enabled case categories (major classes and sub-categories) for the picker',
+        summary:
+          'Enabled case categories (major classes and sub-categories) for the picker; disabled ones too with includeDisabled (cases.manage)',
+        querystring: CaseCategoryQuery,
         response: { 200: CaseCategoryList, ...problems },
       },
     },
-    async (req) => ({ items: (await getCategories(deps(), req.ctx)).map(presentCategory) }),
+    async (req) => ({
+      items: (await getCategories(deps(), req.ctx, req.query.includeDisabled === true)).map(presentCategory),
+    }),
   );
 
   app.patch(
