@@ -14,6 +14,7 @@ import { registerErrorHandling, sendProblem } from './core/errors';
 import { registerRequestPipeline } from './core/http';
 import { registerCookies } from './core/cookies';
 import { uuidv7 } from './core/db/columns';
+import { writesHappened } from './core/answer-cache';
 import { ResponseCache } from './core/response-cache';
 import { healthRoutes } from './core/health';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
@@ -94,8 +95,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     closing = true;
     responseCache.disable();
   });
-  app.addHook('onSend', (_req, reply, payload, done) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    // A write (any method but GET and HEAD) has run its handler, and with it its transaction:
+    // answers kept from before it are dropped (core/answer-cache.ts).
+    if (req.method !== 'GET' && req.method !== 'HEAD') writesHappened();
     done(null, payload);
   });
   registerCookies(app);

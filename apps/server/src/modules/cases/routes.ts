@@ -40,6 +40,7 @@ import {
 } from '@linli/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
+import { AnswerCache, writeGeneration } from '../../core/answer-cache';
 import type { RoutePermission } from '../../core/http';
 import { readMultipart } from '../../core/files';
 import { idempotencyKeyOf } from '../../core/idempotency';
@@ -89,10 +90,13 @@ const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 const stepProblems = { ...problems, 409: Problem, 422: Problem };
 const tags = ['cases'];
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /** 城社共治 cases: thin routes, schema in, service call, presenter out. */
 export async function caseRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const deps = (): CaseDeps => ({ db: app.database.db, clock: app.clock, dataDir: app.config.dataDir });
+  const caseAnswers = new AnswerCache(() => app.clock.now().getTime());
 
   app.post(
     '/cases',
@@ -286,7 +290,18 @@ export async function caseRoutes(fastify: FastifyInstance) {
         response: { 200: Case, ...problems },
       },
     },
-    async (req) => presentCase(await getCase(deps(), req.ctx, req.params.id)),
+    async (req, reply) => {
+      // Opened again within two seconds by the same session, with no write in between: the
+      // answer already built (core/answer-cache.ts). The permission check above has run.
+      const key = req.ctx.actor.sessionId ? `${req.ctx.actor.sessionId}:${req.params.id}` : null;
+      const kept = key === null ? undefined : caseAnswers.get(key);
+      if (kept !== undefined) return reply.type(JSON_TYPE).send(kept as never);
+      const readFrom = writeGeneration();
+      const body = reply.serialize(presentCase(await getCase(deps(), req.ctx, req.params.id))) as string;
+      if (key !== null) caseAnswers.put(key, body, readFrom);
+      // A string is sent as it is (already serialised by the route's schema above).
+      return reply.type(JSON_TYPE).send(body as never);
+    },
   );
 
   app.get(

@@ -1,5 +1,6 @@
 import { BUILT_IN_ROLES } from '@linli/contracts';
 import { and, eq } from 'drizzle-orm';
+import { writesHappened } from '../../core/answer-cache';
 import { writeAudit } from '../../core/audit';
 import type { Clock } from '../../core/clock';
 import { systemContext } from '../../core/context';
@@ -114,6 +115,8 @@ export async function runSlaSweep(deps: { db: Db; clock: Clock }, batch = 500): 
       });
       return cards;
     });
+    // Committed: case answers kept from before it may show an old overdue level.
+    writesHappened();
     for (const l of given) result[l]++;
   }
   return result;
