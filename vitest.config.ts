@@ -31,6 +31,8 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
           root: 'e2e',
           include: ['**/*.e2e.ts'],
+          // Seeds one data dir per run that every startServer() copies (LINLI_E2E_FRESH=1: fresh each).
+          globalSetup: ['global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           pool: 'forks',

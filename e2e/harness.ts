@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 /** Screenshots of every page at both sizes land here (see README). */
@@ -31,10 +32,42 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the real server (built apps, fresh embedded database, demo data) on a free port. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+/**
+ * Environment that changes what the server seeds or where its data lives: a start that sets any of
+ * these gets a fresh database, not a copy of the seeded template (which was seeded without them).
+ */
+const SEED_ENV = ['DATA_DIR', 'DATABASE_URL', 'LINLI_DEMO', 'LINLI_DEMO_PASSWORD', 'NODE_ENV'];
+
+/**
+ * The seeded data dir prepared once per run by e2e/global-setup.ts, or null: when the file runs
+ * without that globalSetup (or outside vitest), when LINLI_E2E_FRESH=1, or when `env` changes the seed.
+ */
+function seededTemplate(env: Record<string, string>): string | null {
+  if (process.env.LINLI_E2E_FRESH === '1') return null;
+  if (SEED_ENV.some((k) => k in env)) return null;
+  let dir: string | undefined;
+  try {
+    dir = inject('e2eTemplateDir');
+  } catch {
+    return null; // not inside a vitest worker
+  }
+  return dir && fs.existsSync(dir) ? dir : null;
+}
+
+/** A server process on `dataDir`, once its /readyz answers. */
+export interface ServerProcess {
+  url: string;
+  log: () => string;
+  /** SIGTERM, then waits for the process to exit (the database is closed by then). */
+  terminate(): Promise<number | null>;
+}
+
+/**
+ * Spawns `node --import tsx apps/server/src/main.ts` on `dataDir` and a free port, with demo data on,
+ * and waits for /readyz (90 s). Used by `startServer` and by the globalSetup that seeds the template.
+ */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-'));
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: ROOT,
@@ -65,18 +98,42 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       const res = await fetch(`${url}/readyz`);
       if (res.ok) break;
     } catch {}
-    if (Date.now() > deadline) throw new Error(`server did not become ready:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGTERM');
+      throw new Error(`server did not become ready:\n${output}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
     url,
-    dataDir,
     log: () => output,
-    async stop() {
-      if (child.exitCode === null) {
+    async terminate() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
+        await exited;
       }
+      return child.exitCode;
+    },
+  };
+}
+
+/**
+ * Starts the real server (built apps, its own embedded database, demo data) on a free port. The
+ * database is a copy of the seeded template the e2e globalSetup prepared once per run (as a fresh
+ * seed leaves it); without one, or with LINLI_E2E_FRESH=1, the server seeds a fresh data dir itself.
+ */
+export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-'));
+  const template = seededTemplate(env);
+  if (template) fs.cpSync(template, dataDir, { recursive: true });
+  const server = await spawnServer(dataDir, env);
+  return {
+    url: server.url,
+    dataDir,
+    log: server.log,
+    async stop() {
+      await server.terminate();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
