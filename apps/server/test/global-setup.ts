@@ -26,6 +26,9 @@ export default async function setup(project: TestProject) {
     const { database } = await prepareDatabase(testConfig({ databaseUrl: templateUrl }));
     await database.close();
     project.provide('pgTemplateUrl', templateUrl);
+    // Test files create and drop their copies from here, never from a connection to the template:
+    // PostgreSQL refuses CREATE DATABASE … TEMPLATE while anyone is connected to the template.
+    project.provide('pgAdminUrl', url);
     project.provide('pgliteDump', '');
     return;
   }
@@ -36,6 +39,7 @@ export default async function setup(project: TestProject) {
   await database.close();
   project.provide('pgliteDump', file);
   project.provide('pgTemplateUrl', '');
+  project.provide('pgAdminUrl', '');
   return () => fs.rmSync(path.dirname(file), { recursive: true, force: true });
 }
 
@@ -49,5 +53,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgliteDump: string;
     pgTemplateUrl: string;
+    pgAdminUrl: string;
   }
 }

@@ -27,7 +27,10 @@ export async function openTestDatabase(): Promise<{
   const template = inject('pgTemplateUrl');
   if (template) {
     const name = `linli_t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: template });
+    // Connected to the run's own database, not the template: a connection to the template makes
+    // another file's CREATE DATABASE … TEMPLATE fail ("being accessed by other users").
+    const adminUrl = inject('pgAdminUrl');
+    const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name} TEMPLATE linli_template`);
     await admin.end();
@@ -38,7 +41,7 @@ export async function openTestDatabase(): Promise<{
       url,
       async drop() {
         await database.close();
-        const a = new pg.Client({ connectionString: template });
+        const a = new pg.Client({ connectionString: adminUrl });
         await a.connect();
         await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await a.end();
