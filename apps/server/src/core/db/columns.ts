@@ -9,11 +9,6 @@ import { timestamp, uuid } from 'drizzle-orm/pg-core';
  * part written once per millisecond (a third of the cost of formatting a Buffer).
  */
 export function uuidv7(now = Date.now()): string {
-  if (now !== lastMs) {
-    lastMs = now;
-    const t = now.toString(16).padStart(12, '0');
-    timePart = `${t.slice(0, 8)}-${t.slice(8, 12)}-7`;
-  }
   if (poolOffset + 10 > POOL.length) {
     randomFillSync(POOL);
     poolOffset = 0;
@@ -21,10 +16,23 @@ export function uuidv7(now = Date.now()): string {
   const p = POOL;
   const o = poolOffset;
   poolOffset += 10;
+  // Ids of one millisecond count up (RFC 9562 §6.2, method 1: the 12 rand_a bits are a counter
+  // that starts at a random value with room to grow), so rows inserted together sort in the
+  // order they were made. A new millisecond, or a counter that ran out, starts again at random.
+  if (now !== lastMs || seq >= 0xfff) {
+    if (now !== lastMs) {
+      lastMs = now;
+      const t = now.toString(16).padStart(12, '0');
+      timePart = `${t.slice(0, 8)}-${t.slice(8, 12)}-7`;
+    }
+    seq = ((p[o]! & 0x07) << 8) | p[o + 1]!;
+  } else {
+    seq++;
+  }
   return (
     timePart +
-    HEX_DIGIT[p[o]! & 0x0f]! +
-    HEX[p[o + 1]!]! +
+    HEX_DIGIT[seq >> 8]! +
+    HEX[seq & 0xff]! +
     '-' +
     HEX[(p[o + 2]! & 0x3f) | 0x80]! +
     HEX[p[o + 3]!]! +
@@ -42,6 +50,7 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 const HEX_DIGIT = '0123456789abcdef';
 let lastMs = -1;
 let timePart = '';
+let seq = 0;
 // One call to the system's random source per 256 ids instead of one per id.
 const POOL = Buffer.allocUnsafe(10 * 256);
 let poolOffset = POOL.length;
