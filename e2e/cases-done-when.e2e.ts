@@ -16,9 +16,9 @@ import {
 /**
  * 城社共治's "done when" (issue #5), every step clicked in the real UI against a real server:
  * resident A, on a 360×740 phone at 31.3175 N, 104.5062 E, reports 暴露垃圾 (市容环境) with two
- * photos and gets the receipt number; resident B, near the spot, is offered "me too" and follows;
- * in the console (1440×900) the case is on 翰林社区's board with its squad as handler;
- * hanlin-secretary registers and dispatches it to 翰林社区城管中队; hanlin-squad1 accepts, starts
+ * photos and gets the receipt number; in the console (1440×900) the case is on 翰林社区's board
+ * with its squad as handler; hanlin-secretary registers and dispatches it to 翰林社区城管中队;
+ * resident B, near the spot, is offered "me too" (a case on the board) and follows; hanlin-squad1 accepts, starts
  * and handles it with a photo from 我的任务; hanlin-squad2 passes it from the 核查 queue → 已结案.
  * A sees it closed with the handler's photo and rates 不满意 → reopened (重办); squad1 handles it
  * again, squad2 verifies, and A sees it closed again. The HTTP API is used only to read state for
@@ -328,42 +328,6 @@ describe('城社共治 done when: report → me too → 立案 → 派遣 → �
     expect(c.location?.lng).toBeCloseTo(SPOT.longitude, 4);
   });
 
-  it('resident B, reporting the same near the spot while it is open, is offered "me too" and follows', async () => {
-    const { page, context } = await phoneAt(NEAR_SPOT);
-    await residentSignIn(page, RESIDENT_B);
-    await startReport(page, '小区后门垃圾堆了好几天');
-    await page.click(sel('case-submit'));
-    const offer = page.locator(sel('nearby-case'));
-    await offer.first().waitFor();
-    expect(await offer.count()).toBe(1);
-    const offered = await text(page, sel('nearby-case'));
-    expect(offered).toContain(DESCRIPTION);
-    expect(offered).toMatch(/约 \d+ 米/);
-    await snapPhone(page, '03-me-too', { popup: true });
-
-    await page.click(sel('me-too'));
-    await page.waitForURL(`**/cases/${caseId}`);
-    await expect.poll(() => text(page, sel('case-detail-number'))).toBe(caseNumber);
-    expect(await residentCase(page)).toMatchObject({
-      relation: 'follower',
-      followers: 1,
-      status: 'reported',
-    });
-    // Following, not a second report: B's 我的诉求 holds A's case only, marked as followed.
-    await page.goto(`${server.url}/`);
-    await page.click(sel('tile-cases'));
-    await page.waitForURL('**/cases');
-    await page.locator(sel('badge-following')).waitFor();
-    expect(await page.locator(sel('my-case')).count()).toBe(1);
-    expect(await text(page, sel('my-case'))).toContain(caseNumber);
-    const mine = (await (
-      await page.request.get(`${server.url}/api/v1/cases/mine?limit=50`)
-    ).json()) as CasePage;
-    expect(mine.items.map((i) => i.id)).toEqual([caseId]);
-    await snapPhone(page, '04-follower-mine');
-    await context.close();
-  });
-
   it('the case is on 翰林社区’s board with its squad; the secretary registers it and dispatches it to the squad', async () => {
     const { page, context } = await consoleAs('hanlin-secretary', '/cases', '派遣台');
     const row = caseRow(page);
@@ -374,7 +338,7 @@ describe('城社共治 done when: report → me too → 立案 → 派遣 → �
     await snapConsole(page, '05-console-board');
     await openCase(page, '待立案');
     expect(await text(page, sel('case-handler'))).toBe(`中队：${SQUAD}`);
-    expect(await drawerField(page, '附议人数')).toBe('1');
+    expect(await drawerField(page, '附议人数')).toBe('0');
     await expect.poll(() => page.locator(`${sel('case-photos')} img`).count()).toBe(2);
     expect(await stepButtons(page)).toEqual(['立案', '不予立案']);
     await snapConsole(page, '06-console-reported');
@@ -397,6 +361,43 @@ describe('城社共治 done when: report → me too → 立案 → 派遣 → �
     expect(await text(page, sel('case-timeline'))).toMatch(/派遣[\s\S]*立案[\s\S]*上报/);
     expect((await residentCase(page)).status).toBe('dispatched');
     await snapConsole(page, '08-console-dispatched');
+    await context.close();
+  });
+
+  // Only a case on the board (past 立案) is offered: before that it exists for its reporter and staff only.
+  it('resident B, reporting the same near the spot while it is open, is offered "me too" and follows', async () => {
+    const { page, context } = await phoneAt(NEAR_SPOT);
+    await residentSignIn(page, RESIDENT_B);
+    await startReport(page, '小区后门垃圾堆了好几天');
+    await page.click(sel('case-submit'));
+    const offer = page.locator(sel('nearby-case'));
+    await offer.first().waitFor();
+    expect(await offer.count()).toBe(1);
+    const offered = await text(page, sel('nearby-case'));
+    expect(offered).toContain(DESCRIPTION);
+    expect(offered).toMatch(/约 \d+ 米/);
+    await snapPhone(page, '03-me-too', { popup: true });
+
+    await page.click(sel('me-too'));
+    await page.waitForURL(`**/cases/${caseId}`);
+    await expect.poll(() => text(page, sel('case-detail-number'))).toBe(caseNumber);
+    expect(await residentCase(page)).toMatchObject({
+      relation: 'follower',
+      followers: 1,
+      status: 'dispatched',
+    });
+    // Following, not a second report: B's 我的诉求 holds A's case only, marked as followed.
+    await page.goto(`${server.url}/`);
+    await page.click(sel('tile-cases'));
+    await page.waitForURL('**/cases');
+    await page.locator(sel('badge-following')).waitFor();
+    expect(await page.locator(sel('my-case')).count()).toBe(1);
+    expect(await text(page, sel('my-case'))).toContain(caseNumber);
+    const mine = (await (
+      await page.request.get(`${server.url}/api/v1/cases/mine?limit=50`)
+    ).json()) as CasePage;
+    expect(mine.items.map((i) => i.id)).toEqual([caseId]);
+    await snapPhone(page, '04-follower-mine');
     await context.close();
   });
 

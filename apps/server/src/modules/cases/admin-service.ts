@@ -11,7 +11,7 @@ import { writeAudit } from '../../core/audit';
 import type { RequestContext } from '../../core/context';
 import { AppError } from '../../core/errors';
 import type { Executor } from '../../core/db/client';
-import { authorize, can, inScope, requirePermission } from '../../core/permissions';
+import { authorize, can, inScope, requirePermission, scopeFilter } from '../../core/permissions';
 import { findAccount } from '../identity/accounts-service';
 import {
   accountDisplayNames,
@@ -37,10 +37,12 @@ import {
 import {
   caseCategories,
   caseRoutingRules,
+  cases as caseTable,
   patrolSessions,
   type SquadRow,
   squadMembers,
   squads,
+  squads as squadTable,
 } from './schema';
 import type { CaseDeps } from './service';
 
@@ -198,11 +200,15 @@ export async function upsertRule(
   return getRules(deps, ctx);
 }
 
-/** Squads of the district with their members (staff with cases.read). */
+/** Squads of the caller's cases.read scope, with their members. */
 export async function getSquads(deps: CaseDeps, ctx: RequestContext) {
   requirePermission(ctx.actor, 'cases.read');
   const district = await districtOf(deps, ctx);
-  const squads = await listSquads(deps.db, district.id);
+  const squads = await listSquads(
+    deps.db,
+    district.id,
+    scopeFilter(ctx.actor, 'cases.read', squadTable.orgUnitId),
+  );
   const [members, units] = await Promise.all([
     membersOf(
       deps.db,
@@ -572,11 +578,16 @@ export async function putBoundary(
   return getBoundary(deps, ctx, orgUnitId);
 }
 
-/** Yellow and red cards per unit of the district, with unit names (cases.read). */
+/** Yellow and red cards per unit, of the cases in the caller's cases.read scope, with unit names. */
 export async function getSlaCards(deps: CaseDeps, ctx: RequestContext) {
   requirePermission(ctx.actor, 'cases.read');
   const district = await districtOf(deps, ctx);
-  const rows = await cardCounts(deps.db, district.id);
+  const rows = await cardCounts(
+    deps.db,
+    district.id,
+    undefined,
+    scopeFilter(ctx.actor, 'cases.read', caseTable.orgUnitId),
+  );
   const squads = new Map((await listSquads(deps.db, district.id)).map((s) => [s.id, s.name]));
   const depts = new Map((await listDepartments(deps.db, district.id)).map((d) => [d.id, d.name]));
   const units = await orgUnitsByIds(

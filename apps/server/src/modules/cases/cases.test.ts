@@ -193,7 +193,11 @@ describe('POST /cases', () => {
 describe('the closed loop', () => {
   it('goes report → 立案 → 派遣 → 签收 → 处置 → 核查 → 结案 → 不满意 → 重办 → 结案 → 评价', async () => {
     const r = await newCase();
-    // "Me too": the neighbour sees it before reporting, and follows it.
+    // Not yet vetted (立案): the neighbour's "me too" does not show it (see 'what others see of a report').
+    expect((await get(secretary, r.id)).abilities).toEqual(['register', 'not_register']);
+    let res = await step(secretary, r.id, 'register');
+    expect(res.json().status).toBe('registered');
+    // On the board now: the neighbour sees it before reporting, and follows it.
     const near = await neighbour.get(
       `/api/v1/cases/nearby?category=0201&lat=${HANLIN.lat + 0.0003}&lng=${HANLIN.lng}`,
     );
@@ -218,9 +222,6 @@ describe('the closed loop', () => {
       reporterPhone: null,
     });
 
-    expect((await get(secretary, r.id)).abilities).toEqual(['register', 'not_register']);
-    let res = await step(secretary, r.id, 'register');
-    expect(res.json().status).toBe('registered');
     res = await step(secretary, r.id, 'dispatch');
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({
@@ -290,13 +291,15 @@ describe('the closed loop', () => {
       ((await (await c.get('/api/v1/messages?limit=200')).json()) as MessagePage).items.filter(
         (m) => m.link === `/cases/${r.id}`,
       );
-    // The reporter: the receipt and every public step; the follower: every public step after following.
+    // The reporter: the receipt and every public step; the follower: every public step after
+    // following (which they could once it was registered).
     expect(await inbox(resident)).toHaveLength(11);
-    expect(await inbox(neighbour)).toHaveLength(10);
+    expect(await inbox(neighbour)).toHaveLength(9);
     expect((await inbox(neighbour)).map((m) => m.title)).toContain(`诉求重办：${r.number}`);
 
-    // Another community's worker does not see it; the board shows it without the reporter.
-    expect((await jiaheWorker.get(`/api/v1/cases/${r.id}`)).statusCode).toBe(404);
+    // Another community's worker may know it exists (it is on the board) but not read it; the
+    // board shows it without the reporter.
+    expect((await jiaheWorker.get(`/api/v1/cases/${r.id}`)).statusCode).toBe(403);
     const boardRes = await new Client(t.app).get('/api/v1/cases/public?limit=200');
     expect(boardRes.statusCode, boardRes.body).toBe(200);
     const board = boardRes.json() as CasePublicPage;
@@ -381,6 +384,66 @@ describe('the closed loop', () => {
       'dispatch',
       'accept',
     ]);
+  });
+});
+
+describe('what others see of a report', () => {
+  const MISSING = '01930000-0000-7000-8000-00000000dead';
+  /** An answer without its request id: a hidden case must answer exactly like a missing one. */
+  const bare = (res: { statusCode: number; json(): unknown }) => {
+    const { instance: _, ...rest } = res.json() as Record<string, unknown>;
+    return { status: res.statusCode, ...rest };
+  };
+
+  it('does not let another resident follow a report not yet on the board: the same 404 as a missing case', async () => {
+    const r = await newCase();
+    const followed = await neighbour.post(`/api/v1/cases/${r.id}/follow`);
+    expect(bare(followed)).toEqual(bare(await neighbour.post(`/api/v1/cases/${MISSING}/follow`)));
+    expect(followed.statusCode).toBe(404);
+    // Nothing about it reached the neighbour: not in 我的诉求, not readable.
+    expect((await neighbour.get('/api/v1/cases/mine?limit=100')).body).not.toContain(r.id);
+    expect((await neighbour.get(`/api/v1/cases/${r.id}`)).statusCode).toBe(404);
+    // Once registered it is on the board: now "me too" works.
+    expect((await step(secretary, r.id, 'register')).statusCode).toBe(200);
+    expect((await neighbour.post(`/api/v1/cases/${r.id}/follow`)).statusCode).toBe(200);
+    // Their own report needs no following: it answers as it is.
+    expect((await resident.post(`/api/v1/cases/${r.id}/follow`)).json().relation).toBe('reporter');
+  });
+
+  it('shows another resident no report near them that is not yet on the board', async () => {
+    const r = await newCase();
+    const near = (c: Client) =>
+      c.get(`/api/v1/cases/nearby?category=0201&lat=${HANLIN.lat}&lng=${HANLIN.lng}`).then((x) => x.body);
+    expect(await near(neighbour)).not.toContain(r.id);
+    expect(await near(neighbour)).not.toContain(r.number);
+    // The reporter and the community's staff see it.
+    expect(await near(resident)).toContain(r.id);
+    expect(await near(secretary)).toContain(r.id);
+    expect((await step(secretary, r.id, 'register')).statusCode).toBe(200);
+    expect(await near(neighbour)).toContain(r.id);
+  });
+
+  it('tells a stranger rating or reopening a report not on the board the same as for a missing case; 403 once on the board', async () => {
+    const r = await newCase();
+    // Trying "me too" first (it used to let them in and turn the answers below into 403s).
+    await neighbour.post(`/api/v1/cases/${r.id}/follow`);
+    for (const [name, body] of [
+      ['rate', { rating: 'satisfied' }],
+      ['reopen', {}],
+    ] as const) {
+      const res = await step(neighbour, r.id, name, body);
+      expect(bare(res), name).toEqual(bare(await step(neighbour, MISSING, name, body)));
+      expect(res.statusCode, name).toBe(404);
+    }
+    // On the board the case exists for everyone in the district; rating it is still the reporter's.
+    expect((await step(secretary, r.id, 'register')).statusCode).toBe(200);
+    expect((await step(jiaheWorker, r.id, 'register')).statusCode).toBe(403);
+    const stranger = await sessionAs(
+      t.app,
+      (await buildResident(t.database.db, (await unitByName(t.database.db, '翰林社区')).districtId, null)).id,
+    );
+    expect((await step(stranger, r.id, 'rate', { rating: 'satisfied' })).statusCode).toBe(403);
+    expect((await step(stranger, r.id, 'reopen')).statusCode).toBe(403);
   });
 });
 

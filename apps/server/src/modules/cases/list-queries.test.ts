@@ -42,8 +42,9 @@ beforeAll(async () => {
   const ids: string[] = [];
   for (let i = 0; i < 8; i++) ids.push(await report(resident, `楼道小广告 ${i}`));
   for (const id of ids.slice(0, 6)) {
-    await step(neighbour, id, 'follow');
     await step(secretary, id, 'register');
+    // "Me too" once it is on the board.
+    await step(neighbour, id, 'follow');
     await step(secretary, id, 'dispatch');
     await step(squad1, id, 'accept');
     await step(squad1, id, 'start');

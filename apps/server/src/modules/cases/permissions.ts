@@ -16,6 +16,8 @@ export interface CaseResource {
   handledBy: string | null;
   /** The caller follows the case ("me too"). */
   following: boolean;
+  /** On the caller's community board: past 立案 and in the caller's district. */
+  onBoard: boolean;
 }
 
 /** Who is asking, beyond the actor: their department and the squads they are active members of. */
@@ -50,13 +52,19 @@ export function ownWork(a: CaseActor, r: CaseResource): boolean {
 
 const verifies = (a: CaseActor, r: CaseResource) => staffCan('cases.verify')(a, r) && !ownWork(a, r);
 
+/** The whole case: its reporter, its followers, cases.read over it, its handler. */
+const views = (a: CaseActor, r: CaseResource) =>
+  reporter(a, r) || r.following || staffCan('cases.read')(a, r) || isHandler(a, r);
+
 /**
  * The permission table: action -> (who, case) => boolean. Whether the step is legal from the
  * current state is the workflow table's business (409), not this one's (403).
  */
 export const casePolicy = {
-  view: (a: CaseActor, r: CaseResource) =>
-    reporter(a, r) || r.following || staffCan('cases.read')(a, r) || isHandler(a, r),
+  /** The whole case: description, address, photos, timeline. */
+  view: views,
+  /** That it exists (the board's public fields): 403 rather than 404 to a step the caller may not take. */
+  see: (a: CaseActor, r: CaseResource) => r.onBoard || views(a, r),
   register: staffCan('cases.dispatch'),
   not_register: staffCan('cases.dispatch'),
   dispatch: staffCan('cases.dispatch'),
@@ -72,9 +80,10 @@ export const casePolicy = {
   approve_extension: staffCan('cases.supervise'),
   deny_extension: staffCan('cases.supervise'),
   supervise: staffCan('cases.supervise'),
+  /** "Me too": a resident, on a case of the board that is not theirs (their own needs no following). */
   follow: (a: CaseActor, r: CaseResource) =>
-    a.actor.kind === 'resident' && a.actor.accountId !== r.reporterId && !r.following,
-} as const satisfies Record<CaseStep | 'view' | 'follow', (a: CaseActor, r: CaseResource) => boolean>;
+    a.actor.kind === 'resident' && a.actor.accountId !== r.reporterId && !r.following && r.onBoard,
+} as const satisfies Record<CaseStep | 'view' | 'see' | 'follow', (a: CaseActor, r: CaseResource) => boolean>;
 
 /** What the caller may do next: permitted steps the workflow table allows from here, and `follow`. */
 export function caseAbilities(a: CaseActor, r: CaseResource): string[] {

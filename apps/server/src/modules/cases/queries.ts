@@ -85,8 +85,13 @@ export async function squadIdsOf(db: Executor, accountId: string): Promise<Set<s
   return new Set(rows.map((r) => r.id));
 }
 
-export async function listSquads(db: Executor, districtId: string) {
-  return db.select().from(squads).where(eq(squads.districtId, districtId)).orderBy(asc(squads.name));
+/** The district's squads, within `visible` (core `scopeFilter` over `squads.orgUnitId`) when given. */
+export async function listSquads(db: Executor, districtId: string, visible?: SQL) {
+  return db
+    .select()
+    .from(squads)
+    .where(and(eq(squads.districtId, districtId), visible))
+    .orderBy(asc(squads.name));
 }
 
 export async function membersOf(db: Executor, squadIds: string[]) {
@@ -319,6 +324,8 @@ function rowsOf<T>(result: unknown): T[] {
 export async function openCasesInBox(
   db: Executor,
   p: {
+    /** Which cases the caller may see (core `visibleFilter`). */
+    visible: SQL;
     districtId: string;
     categoryCode: string;
     minLat: number;
@@ -336,6 +343,7 @@ export async function openCasesInBox(
     )
     .where(
       and(
+        p.visible,
         eq(cases.districtId, p.districtId),
         eq(cases.categoryCode, p.categoryCode),
         inArray(cases.status, [...OPEN_STATES]),
@@ -431,9 +439,11 @@ export async function insertCard(tx: Executor, values: typeof caseSlaCards.$infe
 }
 
 /** Yellow and red cards per unit of a district. */
-export async function cardCounts(db: Executor, districtId: string, since?: Date) {
+/** Yellow and red cards per late unit; only of cases within `visible` (a filter on `cases`) when given. */
+export async function cardCounts(db: Executor, districtId: string, since?: Date, visible?: SQL) {
   const where: SQL[] = [eq(caseSlaCards.districtId, districtId)];
   if (since) where.push(gte(caseSlaCards.at, since));
+  if (visible) where.push(sql`${caseSlaCards.caseId} IN (SELECT ${cases.id} FROM ${cases} WHERE ${visible})`);
   return db
     .select({
       unitKind: caseSlaCards.unitKind,

@@ -24,7 +24,7 @@ import {
   storeFile,
 } from '../../core/files';
 import { idempotent } from '../../core/idempotency';
-import { can, holds, scopeFilter } from '../../core/permissions';
+import { authorizeBy, can, holds, scopeFilter, visibleFilter } from '../../core/permissions';
 import { beijingDate, loadCalendar } from '../calendar';
 import {
   accountDisplayNames,
@@ -76,6 +76,8 @@ import {
 } from './schema';
 import {
   isOverdue,
+  OFF_BOARD_STATES,
+  onBoard,
   OPEN_STATES,
   PUBLIC_STEPS,
   REOPEN_WINDOW_DAYS,
@@ -138,7 +140,12 @@ async function whoIs(deps: CaseDeps, ctx: RequestContext): Promise<CaseActor> {
   return { actor, departmentId: null, squadIds: new Set() };
 }
 
-const resourceOf = (c: CaseRow, unit: OrgUnitInfo, following: boolean): CaseResource => ({
+const resourceOf = (
+  c: CaseRow,
+  unit: OrgUnitInfo,
+  following: boolean,
+  actor: RequestContext['actor'],
+): CaseResource => ({
   orgPath: unit.path,
   status: c.status,
   reporterId: c.reporterId,
@@ -148,6 +155,7 @@ const resourceOf = (c: CaseRow, unit: OrgUnitInfo, following: boolean): CaseReso
   handlerId: c.handlerId,
   handledBy: c.handledBy,
   following,
+  onBoard: onBoard(c.status) && (actor.kind === 'system' || c.districtId === actor.districtId),
 });
 
 /** What the case's own query brings along, so a detail view needs no lookups of its own. */
@@ -184,12 +192,18 @@ const emptyJson = sql<[]>`'[]'::json`;
 const jsonArray = <T>(v: unknown): T[] => (typeof v === 'string' ? JSON.parse(v) : ((v ?? []) as T[]));
 
 /**
- * Loads a case the caller may see; 404 otherwise (it does not exist for them). One query brings
- * the case with its unit, community, category, squad and department names, reporter and handler
- * names and follower count (and whether this resident follows it); the caller's handler context
- * is read alongside.
+ * Loads a case the caller may read in full (casePolicy.view). One the caller can only see on the
+ * board answers 403, any other the same 404 as a missing id (core `authorizeBy`). With
+ * `seeOnly`, a case of the board loads too (for "me too"). One query brings the case with its
+ * unit, community, category, squad and department names, reporter and handler names and follower
+ * count (and whether this resident follows it); the caller's handler context is read alongside.
  */
-async function loadVisible(deps: CaseDeps, ctx: RequestContext, id: string, opts: { detail?: boolean } = {}) {
+async function loadVisible(
+  deps: CaseDeps,
+  ctx: RequestContext,
+  id: string,
+  opts: { detail?: boolean; seeOnly?: boolean } = {},
+) {
   if (ctx.actor.kind === 'anonymous') throw AppError.unauthenticated();
   const { actor } = ctx;
   // whoIs's handler context (department, squads), read in the same statement.
@@ -261,8 +275,16 @@ async function loadVisible(deps: CaseDeps, ctx: RequestContext, id: string, opts
     squadIds: new Set<string>(handles ? (row.actorSquadIds ?? []) : []),
   };
   const { c, unit } = row;
-  const resource = resourceOf(c, unit, !!row.following);
-  if (!casePolicy.view(who, resource)) throw AppError.notFound('case');
+  const resource = resourceOf(c, unit, !!row.following, actor);
+  authorizeBy(
+    actor,
+    {
+      allowed: opts.seeOnly ? casePolicy.see(who, resource) : casePolicy.view(who, resource),
+      seen: casePolicy.see(who, resource),
+    },
+    'case',
+    'Only its reporter, its followers and the staff who handle it read this case.',
+  );
   const refs: CaseRefs = {
     categoryName: row.categoryName,
     squadName: row.squadName,
@@ -1151,18 +1173,22 @@ async function notifyAll(tx: Executor, c: CaseRow, m: { title: string; body: str
 
 // "Me too".
 
-/** Makes the resident a follower of an open case instead of filing a duplicate. */
+/**
+ * Makes the resident a follower of an open case of the board instead of filing a duplicate. A
+ * case not yet on the board (or of another district) does not exist for them: the same 404 as a
+ * missing id. Their own case answers as it is.
+ */
 export async function followCase(deps: CaseDeps, ctx: RequestContext, id: string): Promise<CaseDetailView> {
   const accountId = ctx.actor.accountId;
   if (ctx.actor.kind !== 'resident' || !accountId) throw AppError.forbidden('Only residents follow cases.');
-  const c = await findCase(deps.db, id);
-  if (!c || c.districtId !== ctx.actor.districtId) throw AppError.notFound('case');
-  if (c.reporterId === accountId) return getCase(deps, ctx, id);
+  const { c, who, resource } = await loadVisible(deps, ctx, id, { seeOnly: true });
+  if (c.reporterId === accountId || resource.following) return getCase(deps, ctx, id);
   if (!OPEN_STATES.includes(c.status)) {
     throw AppError.conflict('invalid-transition', `"follow" is not allowed while the case is ${c.status}.`, {
       state: c.status,
     });
   }
+  authorizeBy(ctx.actor, { allowed: casePolicy.follow(who, resource), seen: true }, 'case');
   const now = deps.clock.now();
   await deps.db.transaction(async (tx) => {
     const added = await addFollower(tx, id, accountId, now);
@@ -1179,7 +1205,11 @@ export async function followCase(deps: CaseDeps, ctx: RequestContext, id: string
   return getCase(deps, ctx, id);
 }
 
-/** Open cases of the same category within `radius` metres ("me too" before reporting). */
+/**
+ * Open cases of the same category within `radius` metres ("me too" before reporting): those of
+ * the board, the caller's own, and those in their cases.read scope — never someone else's report
+ * that is not yet on the board.
+ */
 export async function nearbyCases(
   deps: CaseDeps,
   ctx: RequestContext,
@@ -1190,6 +1220,11 @@ export async function nearbyCases(
   const dLat = radius / 111_320;
   const dLng = radius / (111_320 * Math.cos((q.lat * Math.PI) / 180));
   const rows = await openCasesInBox(deps.db, {
+    visible: visibleFilter(ctx.actor, 'cases.read', {
+      orgUnit: cases.orgUnitId,
+      owner: cases.reporterId,
+      isPublic: notInArray(cases.status, [...OFF_BOARD_STATES]),
+    }),
     districtId,
     categoryCode: q.category,
     minLat: q.lat - dLat,
@@ -1307,10 +1342,7 @@ export async function listMyCases(deps: CaseDeps, ctx: RequestContext, q: CaseMi
 /** The community board: registered cases, public fields only. Anyone may read it. */
 export async function listPublicCases(deps: CaseDeps, q: CasePublicQuery) {
   const districtId = await defaultDistrict(deps.db);
-  const where: SQL[] = [
-    eq(cases.districtId, districtId),
-    notInArray(cases.status, ['reported', 'not_registered']),
-  ];
+  const where: SQL[] = [eq(cases.districtId, districtId), notInArray(cases.status, [...OFF_BOARD_STATES])];
   if (q.communityId) where.push(eq(cases.communityId, q.communityId));
   if (q.categoryCode) where.push(like(cases.categoryCode, `${q.categoryCode}%`));
   const p = await page(deps, where, q, false);

@@ -156,4 +156,38 @@ describe('the SLA job', () => {
     expect(overdue.json().items.map((c: { id: string }) => c.id)).toContain(id);
     expect(overdue.json().items.every((c: { overdue: boolean }) => c.overdue)).toBe(true);
   });
+
+  it("lists the cards of the caller's scope only: 翰林社区's secretary sees none of 家和社区's", async () => {
+    const hanlinCase = await reportAt('2026-11-30T02:00:00Z');
+    clock.set('2026-11-30T02:00:00Z');
+    const resident = await sessionAs(t.app, residentId);
+    const body = multipart([
+      { name: 'categoryCode', value: '0201' },
+      { name: 'description', value: '家和社区楼道小广告' },
+      { name: 'address', value: '金山镇家和社区2栋' },
+    ]);
+    const jiahe = await resident.post('/api/v1/cases', body.payload, body.headers);
+    expect(jiahe.statusCode, jiahe.body).toBe(201);
+    const admin = await loginAs(t.app, 'admin');
+    for (const id of [hanlinCase, jiahe.json().id]) {
+      expect((await admin.post(`/api/v1/cases/${id}/register`, {})).statusCode).toBe(200);
+      expect((await admin.post(`/api/v1/cases/${id}/dispatch`, {})).statusCode).toBe(200);
+    }
+    await sweepAt('2026-12-01T09:00:00Z');
+    const names = async (c: Client) =>
+      ((await c.get('/api/v1/cases/sla-cards')).json().items as { unit: { name: string } }[]).map(
+        (i) => i.unit.name,
+      );
+    clock.set('2026-12-01T09:00:00Z');
+    expect(await names(await loginAs(t.app, 'admin'))).toEqual(
+      expect.arrayContaining(['翰林社区城管中队', '家和社区城管中队']),
+    );
+    const hanlin = await names(await loginAs(t.app, 'hanlin-secretary'));
+    expect(hanlin).toContain('翰林社区城管中队');
+    expect(hanlin).not.toContain('家和社区城管中队');
+    expect(hanlin).not.toContain('家和社区');
+    const jiaheNames = await names(await loginAs(t.app, 'jiahe-worker'));
+    expect(jiaheNames).toContain('家和社区城管中队');
+    expect(jiaheNames).not.toContain('翰林社区城管中队');
+  });
 });

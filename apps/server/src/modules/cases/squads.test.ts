@@ -237,6 +237,26 @@ describe('removing a member (DELETE /squads/:id/members/:accountId)', () => {
   });
 });
 
+describe('who sees squads (GET /squads)', () => {
+  it("lists the squads of the caller's cases.read scope only, members included", async () => {
+    const names = async (c: Client) =>
+      ((await c.get('/api/v1/squads')).json().items as Squad[]).map((s) => s.community.name);
+    expect(await names(admin)).toEqual(expect.arrayContaining(['翰林社区', '家和社区']));
+    // 翰林社区 (万安镇) and 家和社区 (金山镇): neither community's staff see the other's squad.
+    expect(new Set(await names(secretary))).toEqual(new Set(['翰林社区']));
+    expect(new Set(await names(squadMember))).toEqual(new Set(['翰林社区']));
+    expect(new Set(await names(await loginAs(t.app, 'jiahe-worker')))).toEqual(new Set(['家和社区']));
+    // A town administrator of 万安镇 sees none of 金山镇's.
+    expect(await names(await loginAs(t.app, 'wanan-admin'))).not.toContain('家和社区');
+    const jiahe = (await admin.get('/api/v1/squads'))
+      .json()
+      .items.find((s: Squad) => s.community.name === '家和社区');
+    const seenBySecretary = await secretary.get('/api/v1/squads');
+    for (const m of jiahe.members as Squad['members'])
+      expect(seenBySecretary.body).not.toContain(m.accountId);
+  });
+});
+
 describe('who may manage squads', () => {
   it('needs a session (401) and squads.manage (403 for squad members)', async () => {
     const calls = (c: Client) => [
@@ -264,11 +284,13 @@ describe('who may manage squads', () => {
     const before = await auditCount();
     const seen = (await secretary.get('/api/v1/squads')).json() as { items: Squad[] };
     expect(seen.items.find((s) => s.id === hanlinSquad)!.canManage).toBe(true);
-    const other = seen.items.find((s) => s.id !== hanlinSquad)!;
-    expect(other.canManage).toBe(false);
-    expect(
-      ((await admin.get('/api/v1/squads')).json() as { items: Squad[] }).items.every((s) => s.canManage),
-    ).toBe(true);
+    // A member sees their squad but may not manage it; another community's squad is not listed.
+    const asMember = (await squadMember.get('/api/v1/squads')).json() as { items: Squad[] };
+    expect(asMember.items.find((s) => s.id === hanlinSquad)!.canManage).toBe(false);
+    const all = ((await admin.get('/api/v1/squads')).json() as { items: Squad[] }).items;
+    expect(all.every((s) => s.canManage)).toBe(true);
+    const other = all.find((s) => s.community.id !== tree.C1.id)!;
+    expect(seen.items.map((s) => s.id)).not.toContain(other.id);
     const foreign = await secretary.post(`/api/v1/squads/${other.id}/members`, {
       accountId: ids.secretary,
       duty: 'both',

@@ -69,6 +69,15 @@ export const SLA_OF_STATE: Partial<Record<CaseStatus, SlaStep>> = {
 /** States with a running deadline: the SLA job looks at these only. */
 export const RUNNING_STATES = Object.keys(SLA_OF_STATE) as CaseStatus[];
 
+/**
+ * States in which a case is not on the community board: a report not yet vetted (立案), or
+ * refused. Such a case exists only for its reporter and the staff who handle it.
+ */
+export const OFF_BOARD_STATES: readonly CaseStatus[] = ['reported', 'not_registered'];
+
+/** True when anyone of the district may see that the case exists (the board, "me too"). */
+export const onBoard = (status: CaseStatus) => !OFF_BOARD_STATES.includes(status);
+
 /** States in which a case is "open" for "me too" and the board. */
 export const OPEN_STATES: readonly CaseStatus[] = [
   'reported',

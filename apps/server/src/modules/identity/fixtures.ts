@@ -125,3 +125,29 @@ export async function sessionAs(app: App, accountId: string): Promise<Client> {
   client.cookies.set(CSRF_COOKIE, `csrf-${uuidv7()}`);
   return client;
 }
+
+/**
+ * Another district's root unit, for tests that need a scope outside the seeded 罗江区. Its code
+ * should sort after 罗江区's (510604), which stays the deployment's default district. The boot
+ * sequence's reference seeds (departments, calendar, catalogue, case categories, lists) fill it
+ * in when run again: each seeds every district that lacks its data.
+ */
+export async function buildDistrict(db: Db, p: { code: string; name: string; fullName?: string }) {
+  const id = uuidv7();
+  const [row] = await db
+    .insert(orgUnits)
+    .values({
+      id,
+      districtId: id,
+      parentId: null,
+      code: p.code,
+      name: p.name,
+      fullName: p.fullName ?? p.name,
+      kind: 'district',
+      subtype: '区',
+      path: `/${id}/`,
+      depth: 0,
+    })
+    .returning();
+  return row!;
+}
