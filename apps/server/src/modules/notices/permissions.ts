@@ -1,5 +1,4 @@
 import type { Actor } from '../../core/context';
-import { AppError } from '../../core/errors';
 import { authorize, can } from '../../core/permissions';
 
 /** What the notice rules look at: the unit's materialised path, and the notice's state. */
@@ -25,19 +24,18 @@ export const noticePolicy = {
 export type NoticeAction = keyof typeof noticePolicy;
 
 /**
- * Authorises managing a notice. A published notice is public, so a signed-in caller who can see
- * it but may not manage it gets 403 (not 404); a retracted one outside the caller's scope is 404.
+ * Authorises managing a notice. A published notice is public: a caller who may not manage it is
+ * told so (403, core `authorize` with `public`); a retracted one outside the caller's scope does
+ * not exist for them (the same 404 as a missing notice).
  */
 export function authorizeNotice(
   actor: Actor,
   notice: NoticeResource & { status: 'published' | 'retracted' },
 ) {
-  if (
-    notice.status === 'published' &&
-    actor.kind !== 'anonymous' &&
-    !can(actor, 'notices.manage', notice.orgPath)
-  ) {
-    throw AppError.forbidden('You lack the permission notices.manage over this notice.');
-  }
-  authorize(actor, 'notices.manage', notice, 'notice');
+  authorize(
+    actor,
+    'notices.manage',
+    { orgPath: notice.orgPath, public: notice.status === 'published' },
+    'notice',
+  );
 }

@@ -99,10 +99,16 @@ function presentBooking(b: BookingRow): OfficeHourBooking {
 /**
  * Who may manage a session: office_hours.manage over its community, and for department staff
  * only their own department's sessions (a district admin has no department and manages all).
+ * Sessions are public, so anyone else is told 403.
  */
 async function assertManages(db: Executor, ctx: RequestContext, session: SessionRow) {
   const unit = await findOrgUnit(db, session.orgUnitId);
-  authorize(ctx.actor, 'office_hours.manage', { orgPath: unit?.path ?? null }, 'office-hour session');
+  authorize(
+    ctx.actor,
+    'office_hours.manage',
+    { orgPath: unit?.path ?? null, public: true },
+    'office-hour session',
+  );
   if (ctx.actor.kind === 'system') return;
   const dept = await departmentOfAccount(db, ctx.actor.accountId!);
   if (dept && dept.id !== session.departmentId)
