@@ -7,11 +7,11 @@ import { hashKey } from './service';
 /** A partner app's key for tests: `buildKey(db, { batch: true })` → the row and its plain key. */
 export async function buildKey(
   db: Db,
-  overrides: { partnerName?: string; batch?: boolean; revokedAt?: Date | null } = {},
+  overrides: { partnerName?: string; batch?: boolean; revokedAt?: Date | null; districtId?: string } = {},
 ) {
   const key = `o311_test_${randomBytes(12).toString('base64url')}`;
   const row = await insertKey(db, {
-    districtId: await defaultDistrict(db),
+    districtId: overrides.districtId ?? (await defaultDistrict(db)),
     partnerName: overrides.partnerName ?? '测试合作应用',
     keyHash: hashKey(key),
     keyPrefix: key.slice(0, 9),

@@ -5,7 +5,7 @@ import type { CasePage, Open311Key, Open311KeyIssued, Open311RequestInfo } from 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type Client, loginAs, type TestApp } from '../../../test/harness';
 import { FakeClock } from '../../core/clock';
-import { unitByName } from '../identity/fixtures';
+import { buildDistrict, unitByName } from '../identity/fixtures';
 import { CHENGDU, HANLIN } from '../cases/fixtures';
 import { cases } from '../cases/schema';
 import { buildKey } from './fixtures';
@@ -423,6 +423,17 @@ describe('Open311 errors, in both formats', () => {
     expect(
       tags(expectXmlError(await post311('xml', hanlinPosters(), 'not-a-key'), 403), 'description')[0],
     ).toBe('Invalid api_key received -- can&apos;t proceed with create_request.');
+  });
+
+  it("refuses another district's key exactly like an unknown one: it files nothing here", async () => {
+    const other = await buildDistrict(t.database.db, { code: '510681', name: '广汉市' });
+    const { key } = await buildKey(t.database.db, { partnerName: '广汉市的合作应用', districtId: other.id });
+    const before = (await t.database.db.select({ id: cases.id }).from(cases)).length;
+    const foreign = await post311('json', hanlinPosters(), key);
+    const unknown = await post311('json', hanlinPosters(), 'o311_test_unknown_key_0000000');
+    expect(foreign.statusCode, foreign.body).toBe(403);
+    expect(foreign.body).toBe(unknown.body);
+    expect((await t.database.db.select({ id: cases.id }).from(cases)).length).toBe(before);
   });
 
   it('answers 404 for an unknown service on POST', async () => {

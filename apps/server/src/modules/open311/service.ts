@@ -165,12 +165,21 @@ export async function findService(deps: Open311Deps, code: string): Promise<Serv
 
 // API keys on the Open311 side.
 
-/** The partner app behind an api_key: 403 (in the Open311 format) when missing, unknown or revoked. */
-export async function authenticateKey(deps: Open311Deps, apiKey: string | undefined): Promise<Open311KeyRow> {
+/**
+ * The partner app behind an api_key: 403 (in the Open311 format) when missing, unknown or revoked.
+ * A key another district issued is not a key here (this endpoint serves `districtId`): it reads
+ * exactly like an unknown one.
+ */
+export async function authenticateKey(
+  deps: Open311Deps,
+  apiKey: string | undefined,
+  districtId: string,
+): Promise<Open311KeyRow> {
   const key = apiKey?.trim();
   if (!key) throw fail(403, "api_key was not provided -- can't proceed with create_request.");
   const row = await findKeyByHash(deps.db, hashKey(key));
-  if (!row) throw fail(403, "Invalid api_key received -- can't proceed with create_request.");
+  if (!row || row.districtId !== districtId)
+    throw fail(403, "Invalid api_key received -- can't proceed with create_request.");
   if (row.revokedAt) throw fail(403, "This api_key has been revoked -- can't proceed with create_request.");
   return row;
 }
@@ -219,7 +228,7 @@ export async function createRequest(
     const v = f[name]?.trim();
     return v ? v : undefined;
   };
-  const key = await authenticateKey(deps, f.api_key);
+  const key = await authenticateKey(deps, f.api_key, await districtOf(deps.db));
   const errors: Open311ErrorItem[] = [];
   const bad = (description: string) => errors.push({ code: 400, description });
 
