@@ -541,7 +541,13 @@ async function buildRecords(w: World) {
   ] as const) {
     const a = await staffAccount(w, by, units[place], 'community_worker');
     // Its id is named only where its community's accounts and squads are listed.
-    w.add({ kind: 'account', id: a.id, unit: units[place], readBy: ['accounts.read'], label: `worker at ${place}` });
+    w.add({
+      kind: 'account',
+      id: a.id,
+      unit: units[place],
+      readBy: ['accounts.read'],
+      label: `worker at ${place}`,
+    });
   }
   for (const [id, place] of [
     [w.ids.r2, 'A1'],
