@@ -99,8 +99,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (closing) reply.header('connection', 'close');
     // A write (any method but GET and HEAD) has run its handler, and with it its transaction:
     // answers kept from before it are dropped (core/answer-cache.ts).
-    if (req.method !== 'GET' && req.method !== 'HEAD') writesHappened();
-    done(null, payload);
+    if (req.method === 'GET' || req.method === 'HEAD') return done(null, payload);
+    writesHappened();
+    // Acknowledge a write only once its commit is on stable storage (embedded database: the WAL
+    // is synced here, grouped with every other commit before it; decision 20).
+    database.durable().then(
+      () => done(null, payload),
+      (err: Error) => {
+        req.log.fatal({ err }, 'could not sync the database to disk');
+        done(err);
+      },
+    );
   });
   registerCookies(app);
   await app.register(rateLimit, { global: false });
