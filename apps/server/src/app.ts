@@ -17,6 +17,7 @@ import { uuidv7 } from './core/db/columns';
 import { writesHappened } from './core/answer-cache';
 import { ResponseCache } from './core/response-cache';
 import { healthRoutes } from './core/health';
+import { serializeError, serializeRequest } from './core/log-redact';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
 import { identityModule } from './modules/identity';
 import { noticesModule } from './modules/notices';
@@ -36,7 +37,7 @@ export interface AppDeps {
   otpSender?: OtpSender;
   /** The time source for services and jobs; tests pass a FakeClock. */
   clock?: Clock;
-  /** Pino logger options or false; defaults to JSON logs at config.logLevel. */
+  /** false for no logs, or pino options laid over the defaults (JSON logs at config.logLevel). */
   logger?: boolean | object;
 }
 
@@ -66,10 +67,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
   const responseCache = new ResponseCache(requestId);
   const app = Fastify({
-    logger: deps.logger ?? {
-      level: config.logLevel,
-      redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'],
-    },
+    // Tests pass false, or options (a stream) laid over these.
+    logger:
+      deps.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'],
+            // Phones, ID numbers and password hashes masked in errors (SQL parameters) and URLs.
+            serializers: { err: serializeError, req: serializeRequest },
+            ...(typeof deps.logger === 'object' ? deps.logger : {}),
+          },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     genReqId: requestId,
