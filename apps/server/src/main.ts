@@ -1,6 +1,6 @@
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { prepareDatabase } from './core/boot';
+import { prepareDatabase, StartRefused } from './core/boot';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -13,7 +13,17 @@ async function main() {
     }
     throw err;
   }
-  const { database, demo } = await prepareDatabase(config);
+  let prepared: Awaited<ReturnType<typeof prepareDatabase>>;
+  try {
+    prepared = await prepareDatabase(config);
+  } catch (err) {
+    if (err instanceof StartRefused) {
+      console.error(`Linli will not start: ${err.message}`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const { database, demo } = prepared;
   const app = await buildApp({ config, database });
 
   let closing = false;
@@ -39,6 +49,14 @@ async function main() {
     database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   app.log.info({ database: where }, 'Linli is ready');
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const devNote = config.dev
+    ? [
+        '',
+        `  Development conveniences are ON (LINLI_DEV=on, or not set and listening on loopback: ${config.host}):`,
+        '    demo data, the log SMS sender (codes in this log), /api/v1/dev/otp and /api/v1/dev/sms.',
+        '    A server reachable from other machines never serves them unless LINLI_DEV=on.',
+      ]
+    : [];
   const lines = [
     '',
     `  邻里+ Linli is running on http://${shown}:${config.port}`,
@@ -46,11 +64,12 @@ async function main() {
     `    console       http://${shown}:${config.port}/console/`,
     `    API docs      http://${shown}:${config.port}/api/docs`,
     `    database      ${where}`,
+    ...devNote,
   ];
   if (demo.length) {
     lines.push('', '  Demo accounts created (password for staff: LINLI_DEMO_PASSWORD, default Linli@2026):');
     for (const d of demo) lines.push(`    ${d.login.padEnd(18)} ${d.role.padEnd(22)} ${d.where}`);
-    lines.push('    residents sign in with a one-time code; in development it is written to this log.');
+    lines.push('    residents sign in with a one-time code; with the log sender it is written to this log.');
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

@@ -96,5 +96,49 @@ describe('the server process', () => {
     expect(ready.status).toBe('ready');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  }, 120_000);
+
+    // The same demo database on an address other machines can reach, without LINLI_DEV: refused.
+    const exposed = startServer({ ...env, HOST: '0.0.0.0', LINLI_DEMO: '', NODE_ENV: '' });
+    expect(await exposed.exited).toBe(78);
+    expect(exposed.output()).toMatch(/demo district.*admin.*published demo password/s);
+    expect(exposed.output()).toMatch(/LINLI_DEV=on/);
+  }, 180_000);
+
+  it('serves no development conveniences on 0.0.0.0 unless LINLI_DEV=on', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-proc-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    // NODE_ENV unset, HOST=0.0.0.0, no LINLI_DEV: what the README's start did before.
+    const env = { PORT: String(port), DATA_DIR: dataDir, HOST: '0.0.0.0', NODE_ENV: '', LINLI_DEMO: '' };
+    const plain = startServer(env);
+    await waitReady(url, plain.child, plain.output);
+    expect(plain.output()).not.toMatch(/Demo accounts created|Development conveniences are ON/);
+    const otp = await fetch(`${url}/api/v1/dev/otp/13800000001`);
+    expect(otp.status).toBe(404);
+    expect(((await otp.json()) as { code: string }).code).toBe('route-not-found');
+    expect((await fetch(`${url}/api/v1/dev/sms/13800000001`)).status).toBe(404);
+    // No SMS provider configured: sign-in by code says so instead of writing codes to a log.
+    const send = await fetch(`${url}/api/v1/auth/otp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '13800000001' }),
+    });
+    expect(send.status).toBe(503);
+    plain.child.kill('SIGTERM');
+    expect(await plain.exited).toBe(0);
+
+    // Explicitly switched on: the demo is shown on the network, and the console says so.
+    const demo = startServer({ ...env, LINLI_DEV: 'on' });
+    await waitReady(url, demo.child, demo.output);
+    expect(demo.output()).toMatch(/Development conveniences are ON/);
+    await fetch(`${url}/api/v1/auth/otp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '13800000001' }),
+    });
+    expect((await fetch(`${url}/api/v1/dev/otp/13800000001`)).status).toBe(200);
+    demo.child.kill('SIGTERM');
+    expect(await demo.exited).toBe(0);
+  }, 180_000);
 });

@@ -3,6 +3,7 @@ import { type Database, openDatabase } from './db/client';
 import { runMigrations } from './db/migrate';
 import {
   type DemoAccount,
+  demoAccountsWithKnownPassword,
   seedDemo,
   seedDepartments,
   seedOrgTree,
@@ -17,6 +18,14 @@ import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from '../modul
 import { seedCaseDemoAccounts } from '../modules/identity/seed-cases-demo';
 import { seedAdmissionDemo, seedAdmissionLists, seedCertificates } from '../modules/admission';
 import { seedDemoOpen311 } from '../modules/open311';
+
+/** The start is refused for a reason the operator must act on (main.ts prints it and exits). */
+export class StartRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartRefused';
+  }
+}
 
 /** Opens the database, applies migrations, loads reference data and (when asked) demo data. */
 export async function prepareDatabase(
@@ -44,5 +53,18 @@ export async function prepareDatabase(
     await seedDemoOpen311(database.db);
   }
   await backfillCaseStats(database.db);
+  if (!config.dev) {
+    // Demo staff accounts carry the password the README publishes: never on a server that other
+    // machines can reach unless the operator switched the development conveniences on.
+    const open = await demoAccountsWithKnownPassword(database.db, config);
+    if (open.length) {
+      await database.close();
+      throw new StartRefused(
+        `this database holds the demo district, and its staff accounts (${open.join(', ')}) still have the published demo password. ` +
+          'A server reachable from other machines does not serve them: start it with LINLI_DEV=on to show the demo on purpose, ' +
+          'listen on loopback (HOST=127.0.0.1), or use an empty DATA_DIR / database for a real deployment.',
+      );
+    }
+  }
   return { database, demo };
 }

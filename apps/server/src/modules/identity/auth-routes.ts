@@ -99,7 +99,9 @@ export async function authRoutes(fastify: FastifyInstance) {
       signInResult(req, reply, await signInWithOtp(deps, req.ctx, req.body.phone, req.body.code)),
   );
 
-  if (app.config.env !== 'production') {
+  // Development conveniences (config.dev): never on a server reachable from other machines unless
+  // LINLI_DEV=on says so.
+  if (app.config.dev) {
     app.get(
       '/dev/otp/:phone',
       {
