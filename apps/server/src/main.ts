@@ -1,6 +1,7 @@
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { prepareDatabase } from './core/boot';
+import { acquireDataDirLock, DataDirBusyError } from './core/data-dir-lock';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -10,6 +11,19 @@ async function main() {
     if (err instanceof ConfigError) {
       console.error(`Linli cannot start: invalid configuration — ${err.message}`);
       process.exit(78);
+    }
+    throw err;
+  }
+  // The embedded database is one process's: refuse to open it under another server or a backup.
+  let lock: ReturnType<typeof acquireDataDirLock> | null = null;
+  try {
+    lock = config.databaseUrl ? null : acquireDataDirLock(config.dataDir, 'server');
+  } catch (err) {
+    if (err instanceof DataDirBusyError) {
+      console.error(
+        `Linli cannot start: ${err.message}. Stop it first, or give this server its own DATA_DIR.`,
+      );
+      process.exit(75);
     }
     throw err;
   }
@@ -29,6 +43,7 @@ async function main() {
     timer.unref();
     await app.close();
     await database.close();
+    lock?.release();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

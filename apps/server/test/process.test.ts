@@ -62,6 +62,12 @@ describe('the server process', () => {
     const first = startServer(env);
     await waitReady(url, first.child, first.output);
     expect(first.output()).toMatch(/Demo accounts created/);
+    // The embedded database is this server's alone: a second server on it is refused.
+    const lockFile = path.join(dataDir, 'linli.lock');
+    expect(JSON.parse(fs.readFileSync(lockFile, 'utf8')).pid).toBe(first.child.pid);
+    const rival = startServer({ ...env, PORT: String(await freePort()) });
+    expect(await rival.exited).toBe(75);
+    expect(rival.output()).toMatch(/in use by a running Linli server \(pid \d+/);
     // A request whose body is still arriving is in flight: headers sent, the rest held back
     // until after SIGTERM. It must still be answered in full.
     const body = JSON.stringify({ username: 'admin', password: 'wrong-password-123' });
@@ -86,6 +92,7 @@ describe('the server process', () => {
     expect(res.status).toBe(401);
     expect(JSON.parse(res.text).code).toBe('login-failed');
     expect(await first.exited).toBe(0);
+    expect(fs.existsSync(lockFile)).toBe(false);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
 
     const second = startServer(env);
@@ -96,5 +103,5 @@ describe('the server process', () => {
     expect(ready.status).toBe('ready');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });
