@@ -29,7 +29,7 @@ export interface Database {
 
 /**
  * The one database client factory: node-postgres when DATABASE_URL is set, else PGlite persisted
- * under DATA_DIR/pglite (or in memory for tests, or loaded from a dump with `loadDataDir`).
+ * under DATA_DIR/pglite (or in memory for tests); `loadDataDir` loads a dump into either.
  */
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databaseInMemory'>,
@@ -61,12 +61,13 @@ export async function openDatabase(
   }
   let client = options.pglite;
   if (!client) {
-    if (config.databaseInMemory || options.loadDataDir) {
+    if (config.databaseInMemory) {
       client = new PGlite({ loadDataDir: options.loadDataDir });
     } else {
+      // With loadDataDir, a dump is written into an empty DATA_DIR/pglite (restore, test copies).
       const dir = path.join(config.dataDir, 'pglite');
       fs.mkdirSync(dir, { recursive: true });
-      client = new PGlite(dir);
+      client = new PGlite(dir, { loadDataDir: options.loadDataDir });
     }
   }
   await client.waitReady;
