@@ -83,10 +83,10 @@ describe('the server process', () => {
     const rival = startServer({ ...env, PORT: String(await freePort()) });
     expect(await rival.exited).toBe(75);
     expect(rival.output()).toMatch(/in use by a running Linli server \(pid \d+/);
-    const backup = await runScript('src/scripts/backup.ts', ['--out', path.join(dataDir, 'never')], env);
+    const backup = await runScript('src/scripts/backup.ts', ['--out', `${dataDir}-never`], env);
     expect(backup.code).toBe(1);
     expect(backup.output).toMatch(/backup refused: .* stop the server first/);
-    expect(fs.existsSync(path.join(dataDir, 'never'))).toBe(false);
+    expect(fs.existsSync(`${dataDir}-never`)).toBe(false);
     // A request whose body is still arriving is in flight: headers sent, the rest held back
     // until after SIGTERM. It must still be answered in full.
     const body = JSON.stringify({ username: 'admin', password: 'wrong-password-123' });

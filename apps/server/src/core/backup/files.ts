@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** File helpers of backups: hashing, copying with fsync, walking a tree. */
+/**
+ * File helpers of backups: hashing, copying with fsync, walking a tree. A backup holds every
+ * resident's personal data, so what they create is readable by its owner only.
+ */
+
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
 
 export interface FileSum {
   size: number;
@@ -35,10 +41,10 @@ export async function hashFile(file: string): Promise<FileSum> {
  * fsyncs it: a backup is only worth having once it is on stable storage.
  */
 export async function copyAndHash(src: string, dst: string): Promise<FileSum> {
-  await fs.promises.mkdir(path.dirname(dst), { recursive: true });
+  await fs.promises.mkdir(path.dirname(dst), { recursive: true, mode: DIR_MODE });
   const from = await fs.promises.open(src, 'r');
   try {
-    const to = await fs.promises.open(dst, 'wx');
+    const to = await fs.promises.open(dst, 'wx', FILE_MODE);
     try {
       const hash = createHash('sha256');
       const buf = Buffer.allocUnsafe(CHUNK);
@@ -63,8 +69,8 @@ export async function copyAndHash(src: string, dst: string): Promise<FileSum> {
 
 /** Writes a new file and fsyncs it. */
 export async function writeSynced(file: string, data: Buffer | string): Promise<FileSum> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const fh = await fs.promises.open(file, 'wx');
+  await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
+  const fh = await fs.promises.open(file, 'wx', FILE_MODE);
   try {
     await fh.writeFile(data);
     await fh.sync();

@@ -123,6 +123,9 @@ export async function createBackup(
   const out = path.resolve(opts.out ?? defaultBackupDir());
   if (fs.existsSync(out))
     throw new BackupError(`${out} already exists: give a new directory for the backup.`);
+  const dataDir = path.resolve(config.dataDir);
+  if (out === dataDir || out.startsWith(dataDir + path.sep))
+    throw new BackupError(`${out} is inside DATA_DIR (${dataDir}): put backups somewhere else.`);
   const partial = `${out}.partial`;
   if (fs.existsSync(partial))
     throw new BackupError(
@@ -140,7 +143,8 @@ export async function createBackup(
   try {
     if (kind === 'pglite' && !fs.existsSync(path.join(config.dataDir, 'pglite', 'PG_VERSION')))
       throw new BackupError(`There is no embedded database in ${path.join(config.dataDir, 'pglite')}.`);
-    fs.mkdirSync(partial, { recursive: true });
+    fs.mkdirSync(path.dirname(partial), { recursive: true });
+    fs.mkdirSync(partial, { mode: 0o700 });
     try {
       const manifest = await writeBackup(config, kind, partial, opts, log);
       await syncDirs(partial);
