@@ -68,6 +68,18 @@ function which(cmd: string): string | null {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
 }
+/** initdb, postgres, pg_ctl: on PATH, else the newest /usr/lib/postgresql/<major>/bin (Debian). */
+function pgBin(cmd: string): string | null {
+  const onPath = which(cmd);
+  if (onPath) return onPath;
+  const debian = '/usr/lib/postgresql';
+  if (!fs.existsSync(debian)) return null;
+  for (const v of fs.readdirSync(debian).sort((a, b) => Number(b) - Number(a))) {
+    const p = path.join(debian, v, 'bin', cmd);
+    if (fs.existsSync(p)) return p;
+  }
+  return null;
+}
 const STRACE = process.env.DURABILITY_STRACE === 'off' ? null : which('strace');
 const SYNC_CALLS = 'fsync,fdatasync,sync_file_range,syncfs,sync,msync';
 
@@ -431,7 +443,7 @@ async function ownPostgres(): Promise<{ adminUrl: string; trace: string | null; 
   fs.mkdirSync(dir);
   if (AS_ROOT) execFileSync('chown', ['postgres:postgres', dir]);
   const initdb = asPostgres([
-    'initdb',
+    pgBin('initdb')!,
     '-D',
     `${dir}/data`,
     '-U',
@@ -445,7 +457,7 @@ async function ownPostgres(): Promise<{ adminUrl: string; trace: string | null; 
   const port = Number(process.env.DURABILITY_PG_PORT ?? (await freePort()));
   const trace = STRACE ? path.join(tmpRoot, 'pg.trace') : null;
   const postgres = asPostgres([
-    'postgres',
+    pgBin('postgres')!,
     '-D',
     `${dir}/data`,
     '-p',
@@ -492,7 +504,7 @@ async function ownPostgres(): Promise<{ adminUrl: string; trace: string | null; 
     adminUrl,
     trace,
     async stop() {
-      const stop = asPostgres(['pg_ctl', '-D', `${dir}/data`, '-m', 'fast', '-w', 'stop']);
+      const stop = asPostgres([pgBin('pg_ctl')!, '-D', `${dir}/data`, '-m', 'fast', '-w', 'stop']);
       spawnSync(stop[0]!, stop.slice(1), { stdio: 'ignore' });
       await exited;
     },
@@ -503,7 +515,7 @@ async function postgresKind(): Promise<Kind | null> {
   let adminUrl = process.env.DATABASE_URL ?? '';
   let own: Awaited<ReturnType<typeof ownPostgres>> | null = null;
   if (!adminUrl) {
-    if (!which('initdb') || !which('postgres')) {
+    if (!pgBin('initdb') || !pgBin('postgres') || !pgBin('pg_ctl')) {
       console.log('PostgreSQL skipped: no DATABASE_URL and no initdb/postgres to start one.');
       return null;
     }
