@@ -1,6 +1,7 @@
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { prepareDatabase, StartRefused } from './core/boot';
+import { acquireDataDirLock, DataDirBusyError } from './core/data-dir-lock';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -13,11 +14,25 @@ async function main() {
     }
     throw err;
   }
+  // The embedded database is one process's: refuse to open it under another server or a backup.
+  let lock: ReturnType<typeof acquireDataDirLock> | null = null;
+  try {
+    lock = config.databaseUrl ? null : acquireDataDirLock(config.dataDir, 'server');
+  } catch (err) {
+    if (err instanceof DataDirBusyError) {
+      console.error(
+        `Linli cannot start: ${err.message}. Stop it first, or give this server its own DATA_DIR.`,
+      );
+      process.exit(75);
+    }
+    throw err;
+  }
   let prepared: Awaited<ReturnType<typeof prepareDatabase>>;
   try {
     prepared = await prepareDatabase(config);
   } catch (err) {
     if (err instanceof StartRefused) {
+      lock?.release();
       console.error(`Linli will not start: ${err.message}`);
       process.exit(78);
     }
@@ -39,6 +54,7 @@ async function main() {
     timer.unref();
     await app.close();
     await database.close();
+    lock?.release();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

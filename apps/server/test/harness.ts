@@ -18,8 +18,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Opens a private copy of the migrated, seeded database for one test file. */
-export async function openTestDatabase(): Promise<{
+/**
+ * Opens a private copy of the migrated, seeded database for one test file. With `dataDir`, the
+ * embedded copy lives on disk in `dataDir/pglite` (as a server's does) instead of in memory.
+ */
+export async function openTestDatabase(opts: { dataDir?: string } = {}): Promise<{
   database: Database;
   url: string | null;
   drop(): Promise<void>;
@@ -50,7 +53,7 @@ export async function openTestDatabase(): Promise<{
   }
   const dump = new Blob([fs.readFileSync(inject('pgliteDump'))]);
   const database = await openDatabase(
-    { databaseUrl: null, dataDir: '', databaseInMemory: true },
+    { databaseUrl: null, dataDir: opts.dataDir ?? '', databaseInMemory: !opts.dataDir },
     { loadDataDir: dump },
   );
   return { database, url: null, drop: () => database.close() };

@@ -34,6 +34,21 @@ function startServer(env: Record<string, string>) {
   return { child, exited, output: () => out };
 }
 
+/** Runs one of the server's scripts (`npm run backup` …) to completion. */
+function runScript(script: string, args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    let output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd,
+      env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
 async function waitReady(url: string, child: ChildProcess, output: () => string) {
   for (let i = 0; i < 400; i++) {
     if (child.exitCode !== null) throw new Error(output());
@@ -62,6 +77,16 @@ describe('the server process', () => {
     const first = startServer(env);
     await waitReady(url, first.child, first.output);
     expect(first.output()).toMatch(/Demo accounts created/);
+    // The embedded database is this server's alone: a second server and a backup are refused.
+    const lockFile = path.join(dataDir, 'linli.lock');
+    expect(JSON.parse(fs.readFileSync(lockFile, 'utf8')).pid).toBe(first.child.pid);
+    const rival = startServer({ ...env, PORT: String(await freePort()) });
+    expect(await rival.exited).toBe(75);
+    expect(rival.output()).toMatch(/in use by a running Linli server \(pid \d+/);
+    const backup = await runScript('src/scripts/backup.ts', ['--out', `${dataDir}-never`], env);
+    expect(backup.code).toBe(1);
+    expect(backup.output).toMatch(/backup refused: .* stop the server first/);
+    expect(fs.existsSync(`${dataDir}-never`)).toBe(false);
     // A request whose body is still arriving is in flight: headers sent, the rest held back
     // until after SIGTERM. It must still be answered in full.
     const body = JSON.stringify({ username: 'admin', password: 'wrong-password-123' });
@@ -86,6 +111,7 @@ describe('the server process', () => {
     expect(res.status).toBe(401);
     expect(JSON.parse(res.text).code).toBe('login-failed');
     expect(await first.exited).toBe(0);
+    expect(fs.existsSync(lockFile)).toBe(false);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
 
     const second = startServer(env);

@@ -20,7 +20,9 @@ async function main() {
     },
   });
   if (!values.username || !values.name) {
-    console.error('usage: npm run admin:create -- --username <login> --name <姓名> [--phone <手机号>] [--force]');
+    console.error(
+      'usage: npm run admin:create -- --username <login> --name <姓名> [--phone <手机号>] [--force]',
+    );
     return 2;
   }
   // Never seeds demo data: this is for a deployment's own database.
@@ -34,7 +36,9 @@ async function main() {
       force: values.force,
     });
     console.log(`district administrator created: ${admin.username} (${admin.displayName})`);
-    console.log(`temporary password (shown once; it must be changed at first sign-in): ${admin.temporaryPassword}`);
+    console.log(
+      `temporary password (shown once; it must be changed at first sign-in): ${admin.temporaryPassword}`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof AppError) {

@@ -39,7 +39,7 @@ const settled = Promise.resolve();
 
 /**
  * The one database client factory: node-postgres when DATABASE_URL is set, else PGlite persisted
- * under DATA_DIR/pglite (or in memory for tests, or loaded from a dump with `loadDataDir`).
+ * under DATA_DIR/pglite (or in memory for tests); `loadDataDir` loads a dump into either.
  */
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databaseInMemory'>,
@@ -74,10 +74,11 @@ export async function openDatabase(
   let client = options.pglite;
   let walSync: WalSync | null = null;
   if (!client) {
-    if (config.databaseInMemory || options.loadDataDir) {
+    if (config.databaseInMemory) {
       client = new PGlite({ loadDataDir: options.loadDataDir });
     } else {
-      ({ client, walSync } = openDurablePglite(path.join(config.dataDir, 'pglite')));
+      // With loadDataDir, a dump is written into an empty DATA_DIR/pglite (restore, test copies).
+      ({ client, walSync } = openDurablePglite(path.join(config.dataDir, 'pglite'), options.loadDataDir));
     }
   }
   await client.waitReady;

@@ -148,11 +148,15 @@ class DurableNodeFS extends NodeFS {
   }
 }
 
-/** Opens (creating if needed) the embedded database under `dir` with durable commits. */
-export function openDurablePglite(dir: string): { client: PGlite; walSync: WalSync } {
+/**
+ * Opens (creating if needed) the embedded database under `dir` with durable commits; with
+ * `loadDataDir`, a dump is unpacked into the empty `dir` first (restore, test copies).
+ */
+export function openDurablePglite(dir: string, loadDataDir?: Blob): { client: PGlite; walSync: WalSync } {
   fs.mkdirSync(dir, { recursive: true });
   const walSync = new WalSync();
   const client = new PGlite({
+    loadDataDir,
     fs: new DurableNodeFS(path.resolve(dir), walSync),
     // PGlite's defaults with `-F` (fsync off) taken out.
     startParams: [...PGlite.defaultStartParams.filter((p) => p !== '-F'), '-c', 'fsync=on'],

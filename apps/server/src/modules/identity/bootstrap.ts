@@ -57,7 +57,10 @@ export async function createDistrictAdmin(
         'conflict',
         'An active district administrator exists: grant the role from that account (use --force only to recover lost access).',
       );
-    const [taken] = await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.username, username));
+    const [taken] = await tx
+      .select({ id: accounts.id })
+      .from(accounts)
+      .where(eq(accounts.username, username));
     if (taken) throw AppError.conflict('username-taken', `The username ${username} is taken.`);
     const now = new Date();
     const [acc] = await tx
@@ -74,7 +77,9 @@ export async function createDistrictAdmin(
         mustChangePassword: true,
       })
       .returning({ id: accounts.id });
-    await tx.insert(roleGrants).values({ districtId, accountId: acc!.id, roleCode: 'district_admin', orgUnitId: districtId });
+    await tx
+      .insert(roleGrants)
+      .values({ districtId, accountId: acc!.id, roleCode: 'district_admin', orgUnitId: districtId });
     await writeAudit(tx, systemContext(districtId), {
       action: existing ? 'account.create_admin_forced' : 'account.create_admin',
       entityType: 'account',
