@@ -14,9 +14,24 @@ describe('config', () => {
     expect(c.dataDir).toMatch(/data$/);
   });
 
+  const KEY = Buffer.alloc(32, 7).toString('base64');
+
   it('turns demo data and the log SMS sender off in production unless asked', () => {
-    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ demo: false, smsSender: 'none' });
-    expect(loadConfig({ NODE_ENV: 'production', LINLI_DEMO: 'on' }).demo).toBe(true);
+    const prod = { NODE_ENV: 'production', LINLI_SECRET_KEY: KEY };
+    expect(loadConfig(prod)).toMatchObject({ demo: false, smsSender: 'none' });
+    expect(loadConfig({ ...prod, LINLI_DEMO: 'on' }).demo).toBe(true);
+  });
+
+  it('refuses a production start without LINLI_SECRET_KEY, naming the variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /LINLI_SECRET_KEY: must be set in production/,
+    );
+  });
+
+  it('reads LINLI_SECRET_KEY as base64 or hex, and leaves it unset in development', () => {
+    expect(loadConfig({ LINLI_SECRET_KEY: KEY }).secretKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({ LINLI_SECRET_KEY: '07'.repeat(32) }).secretKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({}).secretKey).toBeNull();
   });
 
   it.each([
@@ -29,6 +44,8 @@ describe('config', () => {
     ['SESSION_IDLE_MINUTES', '1', /SESSION_IDLE_MINUTES: must be between 5/],
     ['COOKIE_SECURE', 'sometimes', /COOKIE_SECURE: must be one of auto, always, never/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],
+    ['LINLI_SECRET_KEY', 'too-short', /LINLI_SECRET_KEY: must be 32 bytes/],
+    ['LINLI_SECRET_KEY', Buffer.alloc(16).toString('base64'), /LINLI_SECRET_KEY: must be 32 bytes/],
   ])('refuses %s=%s with a message naming the variable', (name, value, message) => {
     let caught: unknown;
     try {

@@ -13,8 +13,18 @@ async function main() {
     }
     throw err;
   }
-  const { database, demo } = await prepareDatabase(config);
-  const app = await buildApp({ config, database });
+  let prepared: Awaited<ReturnType<typeof prepareDatabase>>;
+  try {
+    prepared = await prepareDatabase(config, {}, (message) => console.log(`  ${message}`));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Linli cannot start: invalid configuration — ${err.message}`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const { database, demo, secretKey } = prepared;
+  const app = await buildApp({ config, database, secretKey });
 
   let closing = false;
   const shutdown = async (signal: string) => {
