@@ -198,7 +198,13 @@ export function safeRedirect(raw: unknown): string {
 }
 
 /** Pages a signed-in resident may open before agreeing to the privacy notice in force. */
-const WITHOUT_CONSENT = new Set(['privacy-consent', 'privacy-notice', 'my-privacy', 'close-account', 'login']);
+const WITHOUT_CONSENT = new Set([
+  'privacy-consent',
+  'privacy-notice',
+  'my-privacy',
+  'close-account',
+  'login',
+]);
 
 router.beforeEach(async (to) => {
   const session = useSessionStore();

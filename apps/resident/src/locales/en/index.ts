@@ -161,19 +161,22 @@ const en: Messages = {
     agree: 'Agree',
     decline: 'Disagree',
     declineTitle: 'Not agreeing',
-    declineConfirm: 'You will be signed out. Service guides, community notices and other public pages stay open to you.',
+    declineConfirm:
+      'You will be signed out. Service guides, community notices and other public pages stay open to you.',
     declineAndSignOut: 'Sign out',
     backToNotice: 'Back',
     noticeSection: 'Privacy notice',
     agreedTo: 'Agreed to version {version}',
     exportSection: 'My data',
-    exportDesc: 'Download everything the platform keeps about you: account, consents, sign-ins, applications and materials, reports and photos, bookings, checklists and messages.',
+    exportDesc:
+      'Download everything the platform keeps about you: account, consents, sign-ins, applications and materials, reports and photos, bookings, checklists and messages.',
     exportButton: 'Download my data (ZIP)',
     exportHint: 'It contains your mobile number and documents: keep it safe and do not pass it on.',
     closeSection: 'Account',
     closeCellHint: 'Your personal information is deleted; this cannot be undone',
     closeLead: 'A closed account cannot be restored',
-    closeLeadHint: 'Download what you want to keep first. After closing, this number can be registered again as a new account.',
+    closeLeadHint:
+      'Download what you want to keep first. After closing, this number can be registered again as a new account.',
     willErase: 'Deleted',
     willKeep: 'Kept, no longer linked to you',
     erase: {
@@ -191,7 +194,8 @@ const en: Messages = {
     },
     blockedTitle: 'Not yet',
     blockers: {
-      'applications-in-progress': '{n} of your applications are in progress: wait until they are finished, or withdraw them.',
+      'applications-in-progress':
+        '{n} of your applications are in progress: wait until they are finished, or withdraw them.',
     },
     codeTo: 'The code goes to {phone}',
     codeSent: 'Code sent to {phone}',

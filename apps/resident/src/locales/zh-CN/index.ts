@@ -168,7 +168,8 @@ export default {
     noticeSection: '隐私政策',
     agreedTo: '已同意第 {version} 版',
     exportSection: '我的数据',
-    exportDesc: '下载平台保存的与您有关的全部个人信息：账号、同意记录、登录记录、办件和材料、随手拍诉求和照片、预约、清单和消息。',
+    exportDesc:
+      '下载平台保存的与您有关的全部个人信息：账号、同意记录、登录记录、办件和材料、随手拍诉求和照片、预约、清单和消息。',
     exportButton: '下载我的数据（ZIP）',
     exportHint: '文件中含有您的手机号码和证件材料，请妥善保管，不要转发给他人。',
     closeSection: '账号',
