@@ -50,6 +50,12 @@ afterAll(async () => {
 
 const sel = (name: string) => `[data-test="${name}"]`;
 
+/** The text a person sees (rendered, so hidden elements do not count). */
+async function text(page: Page, selector: string) {
+  // biome-ignore lint/performance/useDomNodeTextContent: innerText is the visible text, on purpose
+  return page.locator(selector).first().innerText();
+}
+
 async function settle(page: Page) {
   await page.waitForLoadState('networkidle');
   await page.waitForFunction(() =>
@@ -127,8 +133,8 @@ describe('a resident’s personal information on a phone (360×740)', () => {
     await page.waitForURL('**/privacy/consent**');
     const notice = page.locator(sel('privacy-notice'));
     await notice.waitFor();
-    expect(await notice.innerText()).toContain('个人信息处理规则');
-    expect(await notice.innerText()).toContain('注销');
+    expect(await text(page, sel('privacy-notice'))).toContain('个人信息处理规则');
+    expect(await text(page, sel('privacy-notice'))).toContain('注销');
     await snap(page, 'privacy-consent');
     // Nothing behind it works until the resident agrees (asked beside the page, with its cookies).
     const refused = await page.request.get(`${server.url}/api/v1/messages`);
@@ -158,7 +164,7 @@ describe('a resident’s personal information on a phone (360×740)', () => {
     await page.click(sel('me-privacy'));
     await page.waitForURL('**/me/privacy');
     await page.locator(sel('privacy-consent-row')).first().waitFor();
-    expect(await page.locator(sel('privacy-consent-row')).first().innerText()).toContain('已同意第 1 版');
+    expect(await text(page, sel('privacy-consent-row'))).toContain('已同意第 1 版');
     await snap(page, 'privacy-mine');
 
     const [download] = await Promise.all([
@@ -189,11 +195,11 @@ describe('a resident’s personal information on a phone (360×740)', () => {
     // The sign-in code went to this number moments ago: one code a minute per number.
     await page.waitForTimeout(Math.max(0, signedInAt + OTP_COOLDOWN_MS - Date.now()));
     await page.click(sel('close-send-code'));
-    await expect.poll(() => page.locator(sel('close-send-code')).innerText()).toMatch(/\d+ 秒后重发/);
+    await expect.poll(() => text(page, sel('close-send-code'))).toMatch(/\d+ 秒后重发/);
     await page.locator(`${sel('close-code')} input`).fill(await devOtp(server, RESIDENT));
     await page.click(sel('close-submit'));
     // Not yet: the consequences must be acknowledged.
-    await expect.poll(() => page.locator(sel('close-error')).innerText()).toContain('我已阅读并知晓');
+    await expect.poll(() => text(page, sel('close-error'))).toContain('我已阅读并知晓');
     await page.click(sel('close-understand'));
     await page.click(sel('close-submit'));
     await page.locator('.van-dialog').waitFor();
@@ -253,7 +259,7 @@ describe('staff recovery codes in the console', () => {
     // The console's shared chrome (menu, header) is not this page's to fix: check what it added.
     await snap(page, 'console-recovery-codes', ['.el-dialog']);
     await page.click(sel('recovery-saved'));
-    await expect.poll(() => page.locator(sel('recovery-left')).innerText()).toContain('10 / 10');
+    await expect.poll(() => text(page, sel('recovery-left'))).toContain('10 / 10');
     await snap(page, 'console-profile-recovery', [sel('recovery-panel')]);
     expect(errors()).toEqual([]);
     await context.close();
