@@ -29,6 +29,11 @@ import { admissionModule } from './modules/admission';
 import { open311Module } from './modules/open311';
 import { MAX_FILE_BYTES, MAX_FILES } from './core/files';
 import { type Clock, systemClock } from './core/clock';
+import type { PersonalDataSource } from './core/personal-data';
+import { SecretBox } from './core/secret-box';
+import { casesPersonalData } from './modules/cases/personal-data';
+import { messagesPersonalData } from './modules/messages/personal-data';
+import { serviceGuidePersonalData } from './modules/service-guide/personal-data';
 
 export interface AppDeps {
   config: Config;
@@ -39,7 +44,19 @@ export interface AppDeps {
   clock?: Clock;
   /** false for no logs, or pino options laid over the defaults (JSON logs at config.logLevel). */
   logger?: boolean | object;
+  /** The key secrets at rest are sealed with (core/secret-box.ts `resolveSecretKey`); defaults to config.secretKey. */
+  secretKey?: Buffer;
 }
+
+/**
+ * What each module holds about a resident, for "download my data" and closing an account
+ * (core/personal-data.ts). A module with rows about residents adds its source here.
+ */
+export const PERSONAL_DATA_SOURCES: readonly PersonalDataSource[] = [
+  serviceGuidePersonalData,
+  casesPersonalData,
+  messagesPersonalData,
+];
 
 export type App = FastifyInstance;
 
@@ -51,6 +68,10 @@ declare module 'fastify' {
     clock: Clock;
     /** Whole answers to anonymous GETs served before routing (core/response-cache.ts). */
     responseCache: ResponseCache;
+    /** Seals secrets at rest (TOTP secrets) with LINLI_SECRET_KEY. */
+    secrets: SecretBox;
+    /** The modules' personal data sources (PERSONAL_DATA_SOURCES; tests may add one). */
+    personalData: PersonalDataSource[];
   }
 }
 
@@ -94,6 +115,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('database', database);
   app.decorate('otpSender', deps.otpSender ?? createOtpSender(config, app.log));
   app.decorate('clock', deps.clock ?? systemClock);
+  const secretKey = deps.secretKey ?? config.secretKey;
+  if (!secretKey)
+    throw new Error('buildApp needs a secret key: LINLI_SECRET_KEY, or resolveSecretKey(config)');
+  app.decorate('secrets', new SecretBox(secretKey));
+  app.decorate('personalData', [...PERSONAL_DATA_SOURCES]);
 
   registerErrorHandling(app);
   // Graceful shutdown: once close() starts, answers carry `Connection: close`, so keep-alive

@@ -17,6 +17,8 @@ describe('config', () => {
     expect(c.dataDir).toMatch(/data$/);
   });
 
+  const KEY = Buffer.alloc(32, 7).toString('base64');
+
   it('switches the development conveniences on only on loopback or when LINLI_DEV=on asks', () => {
     const off = { dev: false, demo: false, smsSender: 'none' };
     const on = { dev: true, demo: true, smsSender: 'log' };
@@ -28,8 +30,8 @@ describe('config', () => {
     expect(loadConfig({ HOST: '127.0.0.2' })).toMatchObject(on);
     expect(loadConfig({ HOST: '0.0.0.0', LINLI_DEV: 'on' })).toMatchObject(on);
     expect(loadConfig({ HOST: '127.0.0.1', LINLI_DEV: 'off' })).toMatchObject(off);
-    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject(off);
-    expect(loadConfig({ NODE_ENV: 'production', HOST: '0.0.0.0' })).toMatchObject(off);
+    expect(loadConfig({ NODE_ENV: 'production', LINLI_SECRET_KEY: KEY })).toMatchObject(off);
+    expect(loadConfig({ NODE_ENV: 'production', HOST: '0.0.0.0', LINLI_SECRET_KEY: KEY })).toMatchObject(off);
     // Demo data can still be left out of a development server.
     expect(loadConfig({ LINLI_DEMO: 'off' })).toMatchObject({ dev: true, demo: false });
   });
@@ -37,7 +39,7 @@ describe('config', () => {
   it.each([
     [{ HOST: '0.0.0.0', LINLI_DEMO: 'on' }, 'LINLI_DEMO', /needs LINLI_DEV=on/],
     [{ HOST: '0.0.0.0', SMS_SENDER: 'log' }, 'SMS_SENDER', /needs LINLI_DEV=on/],
-    [{ NODE_ENV: 'production', LINLI_DEMO: 'on' }, 'LINLI_DEMO', /needs LINLI_DEV=on/],
+    [{ NODE_ENV: 'production', LINLI_DEMO: 'on', LINLI_SECRET_KEY: KEY }, 'LINLI_DEMO', /needs LINLI_DEV=on/],
     [
       { NODE_ENV: 'production', LINLI_DEV: 'on' },
       'LINLI_DEV',
@@ -70,6 +72,18 @@ describe('config', () => {
     );
   });
 
+  it('refuses a production start without LINLI_SECRET_KEY, naming the variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /LINLI_SECRET_KEY: must be set in production/,
+    );
+  });
+
+  it('reads LINLI_SECRET_KEY as base64 or hex, and leaves it unset in development', () => {
+    expect(loadConfig({ LINLI_SECRET_KEY: KEY }).secretKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({ LINLI_SECRET_KEY: '07'.repeat(32) }).secretKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({}).secretKey).toBeNull();
+  });
+
   it.each([
     ['PORT', 'abc', /PORT: must be a whole number/],
     ['PORT', '70000', /PORT: must be between 0 and 65535/],
@@ -80,6 +94,8 @@ describe('config', () => {
     ['SESSION_IDLE_MINUTES', '1', /SESSION_IDLE_MINUTES: must be between 5/],
     ['COOKIE_SECURE', 'sometimes', /COOKIE_SECURE: must be one of auto, always, never/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],
+    ['LINLI_SECRET_KEY', 'too-short', /LINLI_SECRET_KEY: must be 32 bytes/],
+    ['LINLI_SECRET_KEY', Buffer.alloc(16).toString('base64'), /LINLI_SECRET_KEY: must be 32 bytes/],
   ])('refuses %s=%s with a message naming the variable', (name, value, message) => {
     let caught: unknown;
     try {

@@ -49,6 +49,11 @@ export interface Config {
   loginRatePerIpPerMinute: number;
   /** Open311 service requests one partner key (or, without a key, one address) may POST per minute. */
   open311PostsPerKeyPerMinute: number;
+  /**
+   * 32-byte key that encrypts secrets at rest (TOTP secrets; AES-256-GCM). Required in production;
+   * in development and tests, null means a key generated once under DATA_DIR (core/secret-box.ts).
+   */
+  secretKey: Buffer | null;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +125,27 @@ function origin(env: Env, name: string): string | null {
   return url.origin;
 }
 
+/** LINLI_SECRET_KEY: 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`). */
+function secretKey(env: Env, production: boolean): Buffer | null {
+  const raw = env.LINLI_SECRET_KEY?.trim();
+  if (!raw) {
+    if (production)
+      throw new ConfigError(
+        'LINLI_SECRET_KEY',
+        'must be set in production: 32 random bytes as base64 or 64 hex digits (openssl rand -base64 32); it encrypts TOTP secrets at rest',
+      );
+    return null;
+  }
+  const key = /^[0-9a-fA-F]{64}$/.test(raw)
+    ? Buffer.from(raw, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw)
+      ? Buffer.from(raw, raw.includes('-') || raw.includes('_') ? 'base64url' : 'base64')
+      : null;
+  if (key?.length !== 32)
+    throw new ConfigError('LINLI_SECRET_KEY', 'must be 32 bytes as base64 (44 characters) or 64 hex digits');
+  return key;
+}
+
 /** Reads and validates the configuration. `overrides` win over the environment (tests). */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
@@ -171,6 +197,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     otpRatePerIpPerHour: int(env, 'OTP_RATE_PER_IP_PER_HOUR', 30, 1, 100000),
     loginRatePerIpPerMinute: int(env, 'LOGIN_RATE_PER_IP_PER_MINUTE', 30, 1, 100000),
     open311PostsPerKeyPerMinute: int(env, 'OPEN311_POSTS_PER_KEY_PER_MINUTE', 60, 1, 100000),
+    secretKey: secretKey(env, production),
     ...overrides,
   };
   return config;

@@ -29,17 +29,22 @@ async function main() {
   }
   let prepared: Awaited<ReturnType<typeof prepareDatabase>>;
   try {
-    prepared = await prepareDatabase(config);
+    prepared = await prepareDatabase(config, {}, (message) => console.log(`  ${message}`));
   } catch (err) {
     if (err instanceof StartRefused) {
       lock?.release();
       console.error(`Linli will not start: ${err.message}`);
       process.exit(78);
     }
+    if (err instanceof ConfigError) {
+      lock?.release();
+      console.error(`Linli cannot start: invalid configuration — ${err.message}`);
+      process.exit(78);
+    }
     throw err;
   }
-  const { database, demo } = prepared;
-  const app = await buildApp({ config, database });
+  const { database, demo, secretKey } = prepared;
+  const app = await buildApp({ config, database, secretKey });
 
   let closing = false;
   const shutdown = async (signal: string) => {

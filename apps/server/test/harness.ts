@@ -139,13 +139,25 @@ export async function loginAs(app: App, username: string, password = DEMO_PASSWO
   return client;
 }
 
-/** Signs a resident in by phone and one-time code (read from the development sender). */
-export async function residentLogin(t: TestApp, phone: string): Promise<Client> {
+/**
+ * Signs a resident in by phone and one-time code (read from the development sender) and, as the
+ * app asks them to, agrees to the privacy notice in force; `{ consent: false }` leaves that to the test.
+ */
+export async function residentLogin(
+  t: TestApp,
+  phone: string,
+  opts: { consent?: boolean } = {},
+): Promise<Client> {
   const client = new Client(t.app);
   const sent = await client.post('/api/v1/auth/otp', { phone });
   if (sent.statusCode !== 200) throw new Error(`otp send failed: ${sent.statusCode} ${sent.body}`);
   const code = t.otp.latest(phone)?.code;
   const res = await client.post('/api/v1/auth/otp/verify', { phone, code });
   if (res.statusCode !== 200) throw new Error(`otp verify failed: ${res.statusCode} ${res.body}`);
+  const privacy = res.json().me?.privacy;
+  if (opts.consent !== false && privacy?.consentRequired) {
+    const agreed = await client.post('/api/v1/me/privacy/consent', { version: privacy.currentVersion });
+    if (agreed.statusCode !== 200) throw new Error(`consent failed: ${agreed.statusCode} ${agreed.body}`);
+  }
   return client;
 }

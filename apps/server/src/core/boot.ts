@@ -18,6 +18,9 @@ import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from '../modul
 import { seedCaseDemoAccounts } from '../modules/identity/seed-cases-demo';
 import { seedAdmissionDemo, seedAdmissionLists, seedCertificates } from '../modules/admission';
 import { seedDemoOpen311 } from '../modules/open311';
+import { seedPrivacyNotice } from '../modules/identity/privacy-service';
+import { sealTotpSecrets } from '../modules/identity/totp-secrets';
+import { resolveSecretKey, SecretBox } from './secret-box';
 
 /** The start is refused for a reason the operator must act on (main.ts prints it and exits). */
 export class StartRefused extends Error {
@@ -27,15 +30,23 @@ export class StartRefused extends Error {
   }
 }
 
-/** Opens the database, applies migrations, loads reference data and (when asked) demo data. */
+/**
+ * Opens the database, applies migrations, loads reference data and (when asked) demo data, and
+ * checks the secret key against the secrets already stored (sealing any still in clear).
+ */
 export async function prepareDatabase(
   config: Config,
   options: Parameters<typeof openDatabase>[1] = {},
-): Promise<{ database: Database; demo: DemoAccount[] }> {
+  log: (message: string) => void = () => {},
+): Promise<{ database: Database; demo: DemoAccount[]; secretKey: Buffer }> {
+  const secretKey = resolveSecretKey(config, log);
   const database = await openDatabase(config, options);
   await runMigrations(database);
+  const { sealed } = await sealTotpSecrets(database.db, new SecretBox(secretKey));
+  if (sealed) log(`sealed ${sealed} TOTP secret(s) that were stored in clear`);
   await syncRoles(database.db);
   await seedOrgTree(database.db);
+  await seedPrivacyNotice(database.db);
   await seedDepartments(database.db);
   await seedCalendar(database.db);
   await seedCatalogue(database.db, await defaultDistrict(database.db));
@@ -66,5 +77,5 @@ export async function prepareDatabase(
       );
     }
   }
-  return { database, demo };
+  return { database, demo, secretKey };
 }

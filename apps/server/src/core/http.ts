@@ -22,6 +22,12 @@ declare module 'fastify' {
     permission?: RoutePermission;
     /** Routes a half-finished staff sign-in (waiting for TOTP) may call. */
     allowStages?: SessionStage[];
+    /**
+     * Routes a resident may call before agreeing to the privacy notice in force (who am I, the
+     * notice and the consent, and the PIPL rights: download and close). Every other signed-in
+     * route answers 403 `consent-required` until they agree.
+     */
+    withoutConsent?: boolean;
   }
   interface FastifyInstance {
     /** Every API route as registered: the OpenAPI completeness test walks it. */
@@ -161,6 +167,11 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
         if (allowed.includes(resolved.stage)) {
           req.ctx.actor = resolved.actor;
           req.sessionStage = resolved.stage;
+          if (resolved.consentPending && declared !== 'public' && !req.routeOptions.config?.withoutConsent)
+            throw AppError.forbidden(
+              'Read and agree to the privacy notice in force first (GET /me/privacy, POST /me/privacy/consent).',
+              'consent-required',
+            );
         }
       } else if (resolved?.expired) {
         req.sessionExpired = true;

@@ -9,6 +9,7 @@ import orgData from './data/org-units.json' with { type: 'json' };
 import departmentData from './data/departments.json' with { type: 'json' };
 import { accounts, departments, orgUnits, roleGrants, roles } from './schema';
 import { hashPassword, verifyPassword } from './password';
+import { recordConsentForSeed } from './privacy-service';
 
 /** Makes sure every built-in role has its settings row. */
 export async function syncRoles(db: Executor) {
@@ -236,6 +237,8 @@ export async function seedDemo(db: Db, config: Config): Promise<DemoAccount[]> {
       orgUnitId: jiahe.id,
       after: { phone: '13800000001', kind: 'resident' },
     });
+    // The demo resident has read and agreed to the notice (other numbers are asked at sign-in).
+    await recordConsentForSeed(tx, resident!.id, district.id, new Date());
     created.push({ login: '13800000001', role: 'resident', where: jiahe.name });
   });
   return created;
