@@ -86,6 +86,8 @@ type InjectOptions = {
   url: string;
   payload?: unknown;
   headers?: Record<string, string>;
+  /** The caller's IP (default 127.0.0.1): per-IP limits count people apart by it. */
+  remoteAddress?: string;
 };
 
 /**
@@ -106,6 +108,7 @@ export class Client {
       method,
       url: opts.url,
       headers,
+      ...(opts.remoteAddress ? { remoteAddress: opts.remoteAddress } : {}),
       ...(opts.payload === undefined ? {} : { payload: opts.payload as object }),
     });
     for (const c of res.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {

@@ -1,5 +1,6 @@
 import type { Permission } from '@linli/contracts';
 import ExcelJS from 'exceljs';
+import yauzl from 'yauzl';
 import type { Client } from '../harness';
 import type { Caller, Rec, World } from './world';
 import { covers, holdsAt, visible } from './world';
@@ -200,6 +201,30 @@ async function sheetText(data: Buffer): Promise<string> {
   return lines.join('\n');
 }
 
+/** A zip's entries as text (name, then content), so a personal data export is scanned like JSON. */
+function zipText(data: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(data, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const parts: string[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(e);
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('end', () => {
+            parts.push(`# ${entry.fileName}`, Buffer.concat(chunks).toString('utf8'));
+            zip.readEntry();
+          });
+        });
+      });
+      zip.on('end', () => resolve(parts.join('\n')));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
 const short = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s);
 
 /** Runs one operation for every caller; answers the violations found and the requests sent. */
@@ -252,7 +277,11 @@ export async function runOperation(w: World, op: Operation, fixture: Fixture): P
       const contentType = String(res.headers['content-type'] ?? '');
       const answer: Answer = {
         status: res.statusCode,
-        text: contentType.includes('spreadsheetml') ? await sheetText(res.rawPayload) : res.body,
+        text: contentType.includes('spreadsheetml')
+          ? await sheetText(res.rawPayload)
+          : contentType.includes('application/zip')
+            ? await zipText(res.rawPayload)
+            : res.body,
         contentType,
       };
       const where = `${c.name} → ${target}${rec ? ` (${rec.label})` : ''}: ${req.method} ${req.url}`;
@@ -335,10 +364,13 @@ function scan(w: World, c: Caller, a: Answer, fail: (why: string) => void, names
 
 async function send(w: World, c: Caller, req: Req) {
   const client = req.client ?? c.client;
+  // Each caller is someone else, somewhere else: per-IP limits (exports, codes) count them apart.
+  const remoteAddress = `10.0.${w.callers.indexOf(c) + 1}.1`;
   if (req.anonymous) {
     return w.app.inject({
       method: req.method,
       url: req.url,
+      remoteAddress,
       headers: req.headers ?? {},
       ...(req.payload === undefined ? {} : { payload: req.payload as string }),
     });
@@ -346,6 +378,7 @@ async function send(w: World, c: Caller, req: Req) {
   return client.request({
     method: req.method,
     url: req.url,
+    remoteAddress,
     headers: req.headers,
     ...(req.payload === undefined && req.method !== 'GET' && req.method !== 'DELETE'
       ? { payload: {} }

@@ -17,6 +17,7 @@ import {
 } from '../../src/modules/identity/auth-fixtures';
 import { buildDistrict, buildResident, sessionAs } from '../../src/modules/identity/fixtures';
 import { orgUnits } from '../../src/modules/identity/schema';
+import { seedPrivacyNotice } from '../../src/modules/identity/privacy-service';
 import { seedDepartments } from '../../src/modules/identity/seed';
 import { JPEG, material, multipart, PNG } from '../../src/modules/service-guide/applications-fixtures';
 import { seedCatalogue } from '../../src/modules/service-guide/seed';
@@ -107,6 +108,8 @@ export function visible(c: Caller, r: Rec): boolean {
 
 export interface World {
   t: TestApp;
+  /** The app's clock: fixed at WORLD_NOW; fixtures move it on where a wait is part of the rule. */
+  clock: FakeClock;
   app: App;
   db: Db;
   dataDir: string;
@@ -208,14 +211,19 @@ export async function staffAccount(
   return { id, username, phone };
 }
 
+/** Agrees to the privacy notice in force when the resident is asked to (as the resident app does). */
+export async function agreeToPrivacyNotice(c: Client) {
+  const mine = expectStatus(await c.get('/api/v1/me/privacy'), 200, 'my privacy').json();
+  if (!mine.consentRequired) return;
+  expectStatus(await c.post('/api/v1/me/privacy/consent', { version: mine.current.version }), 200, 'consent');
+}
+
 /** Builds the world on a fresh copy of the seeded database. */
 export async function buildWorld(): Promise<World> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-authz-'));
   // A fixed clock: deadlines, office hours and date windows come out the same on every run.
-  const t = await buildTestApp(
-    { dataDir, otpRatePerIpPerHour: 100_000 },
-    { clock: new FakeClock(new Date(WORLD_NOW)) },
-  );
+  const clock = new FakeClock(new Date(WORLD_NOW));
+  const t = await buildTestApp({ dataDir, otpRatePerIpPerHour: 100_000 }, { clock });
   const { app } = t;
   const db = t.database.db;
 
@@ -242,6 +250,7 @@ export async function buildWorld(): Promise<World> {
   await seedCaseCategories(db);
   await seedAdmissionLists(db);
   await seedCertificates(db);
+  await seedPrivacyNotice(db);
   units.D2 = toUnit('D2', d2root);
   const d2adminRow = await buildStaffWithPassword(db, {
     username: 'd2-admin',
@@ -298,6 +307,7 @@ export async function buildWorld(): Promise<World> {
   );
   people.push({ accountId: d2resRow.id, phone: d2resRow.phone!, unit: units.D2C });
   const d2resident = await sessionAs(app, d2resRow.id);
+  await agreeToPrivacyNotice(d2resident);
 
   // ---------- callers: every built-in role at a scope-A unit ----------
   const roleUnit: Record<RoleCode, Place> = {
@@ -391,6 +401,7 @@ export async function buildWorld(): Promise<World> {
 
   const world: World = {
     t,
+    clock,
     app,
     db,
     dataDir,
