@@ -10,7 +10,7 @@ import { writeAudit } from '../../core/audit';
 import type { RequestContext } from '../../core/context';
 import type { Executor } from '../../core/db/client';
 import { AppError, type FieldError } from '../../core/errors';
-import { can, holds, requirePermission, scopeFilter } from '../../core/permissions';
+import { authorizeBy, can, holds, requirePermission, scopeFilter } from '../../core/permissions';
 import { beijingDate, beijingTime, isIsoDate, loadCalendar } from '../calendar';
 import {
   accountDisplayNames,
@@ -322,14 +322,15 @@ async function resourceOf(deps: AdmissionDeps, req: RequestRow) {
   return { resource, targets: [...targets.values()], district: district! };
 }
 
-/** Loads a request the caller may see; 404 otherwise (it does not exist for them). */
+/** Loads a request the caller may see; otherwise the same 404 as a missing one (core `authorizeBy`). */
 async function loadVisible(deps: AdmissionDeps, ctx: RequestContext, id: string) {
   if (ctx.actor.kind === 'anonymous') throw AppError.unauthenticated();
   const req = await findRequest(deps.db, id);
   if (!req) throw AppError.notFound('admission request');
   const who = await whoIs(deps, ctx);
   const { resource, targets, district } = await resourceOf(deps, req);
-  if (!requestPolicy.view(who, resource)) throw AppError.notFound('admission request');
+  const seen = requestPolicy.view(who, resource);
+  authorizeBy(ctx.actor, { allowed: seen, seen }, 'admission request');
   return { req, who, resource, targets, district };
 }
 
@@ -455,11 +456,14 @@ export async function applyRequestStep(
 ): Promise<RequestDetailView> {
   const { step } = input;
   const { req, who, resource, targets } = await loadVisible(deps, ctx, id);
-  if (!requestPolicy[step](who, resource)) {
-    if (step === 'appeal' && req.route === 'refused_inspection')
-      throw AppError.forbidden('A refusal for inspecting or rating communities cannot be appealed.');
-    throw AppError.forbidden(`You may not ${step.replace(/_/g, ' ')} this request.`);
-  }
+  authorizeBy(
+    ctx.actor,
+    { allowed: requestPolicy[step](who, resource), seen: true },
+    'admission request',
+    step === 'appeal' && req.route === 'refused_inspection'
+      ? 'A refusal for inspecting or rating communities cannot be appealed.'
+      : `You may not ${step.replace(/_/g, ' ')} this request.`,
+  );
   const from = req.status;
   const to = requireRequestTransition(from, step);
   const now = deps.clock.now();
@@ -648,10 +652,14 @@ export async function commentOnRequest(
   input: { body: string; orgUnitId?: string },
 ): Promise<RequestDetailView> {
   const { req, who, resource, targets } = await loadVisible(deps, ctx, id);
-  if (!requestPolicy.comment(who, resource)) {
-    if (!REVIEW_STATES.includes(req.status)) throw AppError.invalidTransition(req.status, 'comment');
-    throw AppError.forbidden('Only secretaries of the target communities comment.');
-  }
+  if (!requestPolicy.comment(who, resource) && !REVIEW_STATES.includes(req.status))
+    throw AppError.invalidTransition(req.status, 'comment');
+  authorizeBy(
+    ctx.actor,
+    { allowed: requestPolicy.comment(who, resource), seen: true },
+    'admission request',
+    'Only secretaries of the target communities comment.',
+  );
   const mine = targets.filter((u) => can(ctx.actor, 'admission.comment', u.path));
   const unit = input.orgUnitId ? mine.find((u) => u.id === input.orgUnitId) : mine[0];
   if (!unit) throw unprocessable('body/orgUnitId', 'is not a target community you serve', 'scope');

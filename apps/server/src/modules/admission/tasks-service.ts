@@ -9,7 +9,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { writeAudit } from '../../core/audit';
 import type { RequestContext } from '../../core/context';
 import { AppError, type FieldError } from '../../core/errors';
-import { authorize, holds, requirePermission, scopeFilter } from '../../core/permissions';
+import { authorize, authorizeBy, holds, requirePermission, scopeFilter } from '../../core/permissions';
 import { beijingDate, isIsoDate } from '../calendar';
 import {
   accountDisplayNames,
@@ -115,15 +115,18 @@ export async function listInbox(deps: AdmissionDeps, ctx: RequestContext, query:
   return { items, nextCursor: rows.length > limit && last ? encodeIdCursor(last.task.id) : null };
 }
 
-/** A task of the caller's community; another community's task does not exist for them (404). */
+/**
+ * A task of the caller's community; another community's task does not exist for them: the same
+ * 404 as a missing one (core `authorizeBy`).
+ */
 async function loadTask(deps: AdmissionDeps, ctx: RequestContext, id: string) {
   if (ctx.actor.kind === 'anonymous') throw AppError.unauthenticated();
   const task = await findTask(deps.db, id);
   if (!task) throw AppError.notFound('task');
   const unit = await findOrgUnit(deps.db, task.orgUnitId);
-  if (!unit || !taskPolicy.view(ctx.actor, { orgPath: unit.path, status: task.status }))
-    throw AppError.notFound('task');
-  return { task, unit };
+  const seen = !!unit && taskPolicy.view(ctx.actor, { orgPath: unit.path, status: task.status });
+  authorizeBy(ctx.actor, { allowed: seen, seen }, 'task');
+  return { task, unit: unit! };
 }
 
 export async function getTask(deps: AdmissionDeps, ctx: RequestContext, id: string): Promise<TaskView> {
@@ -146,8 +149,12 @@ export async function applyTaskStep(
 ): Promise<TaskView> {
   const { task, unit } = await loadTask(deps, ctx, id);
   const resource = { orgPath: unit.path, status: task.status };
-  if (!taskPolicy[input.step](ctx.actor, resource))
-    throw AppError.forbidden(`You may not ${input.step} this task.`);
+  authorizeBy(
+    ctx.actor,
+    { allowed: taskPolicy[input.step](ctx.actor, resource), seen: true },
+    'task',
+    `You may not ${input.step} this task.`,
+  );
   const from = task.status;
   const to = requireTaskTransition(from, input.step);
   const now = deps.clock.now();

@@ -23,7 +23,7 @@ import {
   storeFile,
 } from '../../core/files';
 import { idempotent } from '../../core/idempotency';
-import { holds, scopeFilter } from '../../core/permissions';
+import { authorizeBy, holds, scopeFilter } from '../../core/permissions';
 import { beijingDate, loadCalendar, type WorkingCalendar } from '../calendar';
 import {
   accountDisplayNames,
@@ -146,7 +146,7 @@ async function withRefs(deps: ApplicationDeps, rows: ApplicationRow[]): Promise<
   });
 }
 
-/** Loads an application the caller may see; 404 otherwise (it does not exist for them). */
+/** Loads an application the caller may see; otherwise the same 404 as a missing one (core `authorizeBy`). */
 async function loadVisible(deps: ApplicationDeps, ctx: RequestContext, id: string) {
   if (ctx.actor.kind === 'anonymous') throw AppError.unauthenticated();
   const app = await findApplication(deps.db, id);
@@ -154,7 +154,8 @@ async function loadVisible(deps: ApplicationDeps, ctx: RequestContext, id: strin
   const unit = await findOrgUnit(deps.db, app.orgUnitId);
   const who = await whoIs(deps, ctx);
   const resource = resourceOf(app, unit!);
-  if (!applicationPolicy.view(who, resource)) throw AppError.notFound('application');
+  const seen = applicationPolicy.view(who, resource);
+  authorizeBy(ctx.actor, { allowed: seen, seen }, 'application');
   return { app, unit: unit!, who, resource };
 }
 
@@ -373,9 +374,12 @@ export async function applyTransition(
 ): Promise<ApplicationDetailView> {
   const { step } = input;
   const { app, unit, who, resource } = await loadVisible(deps, ctx, id);
-  if (!applicationPolicy[step](who, resource)) {
-    throw AppError.forbidden(`You may not ${step.replace('_', ' ')} this application.`);
-  }
+  authorizeBy(
+    ctx.actor,
+    { allowed: applicationPolicy[step](who, resource), seen: true },
+    'application',
+    `You may not ${step.replace('_', ' ')} this application.`,
+  );
   const from = app.status;
   const to = requireTransition(from, step);
   const now = deps.clock.now();
@@ -582,8 +586,12 @@ export async function recordVisit(
   input: VisitCreate,
 ): Promise<ApplicationDetailView> {
   const { unit, who, resource } = await loadVisible(deps, ctx, id);
-  if (!applicationPolicy.record_visit(who, resource))
-    throw AppError.forbidden('Only service-room staff record visits.');
+  authorizeBy(
+    ctx.actor,
+    { allowed: applicationPolicy.record_visit(who, resource), seen: true },
+    'application',
+    'Only service-room staff record visits.',
+  );
   const now = deps.clock.now();
   const at = input.at ? new Date(input.at) : now;
   await deps.db.transaction(async (tx) => {

@@ -12,7 +12,7 @@ import { writeAudit } from '../../core/audit';
 import type { RequestContext } from '../../core/context';
 import type { Db, Executor } from '../../core/db/client';
 import { AppError } from '../../core/errors';
-import { authorize, can, requirePermission } from '../../core/permissions';
+import { authorize, authorizeBy, can, requirePermission } from '../../core/permissions';
 import {
   accountDisplayNames,
   accountPhones,
@@ -379,7 +379,9 @@ export async function cancelBooking(
 ): Promise<OfficeHourBooking> {
   const row = await deps.db.transaction(async (tx) => {
     const b = await loadBooking(tx, sessionId, bookingId);
-    if (b.accountId !== ctx.actor.accountId) throw AppError.notFound('booking');
+    // A booking is its resident's: anyone else's does not exist for them.
+    const own = b.accountId === ctx.actor.accountId;
+    authorizeBy(ctx.actor, { allowed: own, seen: own }, 'booking');
     if (b.status !== 'booked') throw AppError.invalidTransition(b.status, 'cancel');
     const now = deps.now();
     const [row] = await tx
