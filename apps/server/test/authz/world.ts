@@ -792,6 +792,8 @@ async function buildRecords(w: World) {
     200,
     'open311 request',
   ).json()[0] as { service_request_id: string };
+  // The partner's submitter left a phone: staff without pii.read see it masked, the feeds never.
+  w.people.push({ accountId: 'open311-submitter', phone: '13500009999', unit: units.A1 });
   const listed = (await as.admin.get('/api/v1/cases?source=open311&limit=50')).json().items as {
     id: string;
     number: string;
