@@ -20,8 +20,8 @@ import {
  * the receipt number at once and finds the case in 我的诉求; the staff steps run through the API
  * (立案, 派遣 to 翰林社区's squad, 签收 and 处置 with a photo by hanlin-squad1, 核查 by hanlin-squad2);
  * the resident sees the handler's photo, rates 不满意 → reopened → handled again and closed → 满意.
- * A second resident reporting the same near the spot is offered "me too" and follows instead of
- * filing a duplicate. A report made offline is kept on the phone and sent once, when back online.
+ * Once the case is on the board, a second resident reporting the same near the spot is offered
+ * "me too" and follows instead of filing a duplicate. A report made offline is kept on the phone and sent once, when back online.
  * Photographed at 360×740 and 1280×800.
  */
 
@@ -299,6 +299,9 @@ describe('随手拍 and 我的诉求 on a phone (360×740)', () => {
   });
 
   it('offers a neighbour reporting the same near the spot "me too", who then follows instead of filing', async () => {
+    // Only a case on the board (past 立案) is offered: the secretary registers it first.
+    const secretary = await staff('hanlin-secretary');
+    expect((await call<Case>(secretary, 'POST', `/cases/${caseId}/register`, {})).status).toBe('registered');
     const neighbour = await phoneAt(NEAR_SPOT);
     const { page, context } = neighbour;
     await signInHanlin(page, NEIGHBOUR);
@@ -326,7 +329,6 @@ describe('随手拍 and 我的诉求 on a phone (360×740)', () => {
     expect(mine.items.map((i) => i.id)).toEqual([caseId]);
     const seen = await residentCase(page, caseId);
     expect(seen).toMatchObject({ relation: 'follower', followers: 1, reporter: null, reporterPhone: null });
-    const secretary = await staff('hanlin-secretary');
     const all = await call<CasePage>(secretary, 'GET', '/cases?categoryCode=0102&limit=50');
     expect(all.items).toHaveLength(1);
     await page.goto(`${server.url}/cases`);
@@ -344,7 +346,6 @@ describe('随手拍 and 我的诉求 on a phone (360×740)', () => {
     const squad = squads.items.find((s) => s.name === '翰林社区城管中队');
     expect(squad).toBeTruthy();
 
-    expect((await call<Case>(secretary, 'POST', `/cases/${caseId}/register`, {})).status).toBe('registered');
     const dispatched = await call<Case>(secretary, 'POST', `/cases/${caseId}/dispatch`, {
       kind: 'squad',
       targetId: squad!.id,
