@@ -10,13 +10,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import type { Database } from './core/db/client';
-import { registerErrorHandling, sendProblem } from './core/errors';
+import { answerClientError, answerFrameworkError, registerErrorHandling, sendProblem } from './core/errors';
 import { registerRequestPipeline } from './core/http';
 import { registerCookies } from './core/cookies';
 import { uuidv7 } from './core/db/columns';
 import { writesHappened } from './core/answer-cache';
 import { ResponseCache } from './core/response-cache';
 import { healthRoutes } from './core/health';
+import { securityHeaderWriter } from './core/security-headers';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
 import { identityModule } from './modules/identity';
 import { noticesModule } from './modules/notices';
@@ -65,6 +66,7 @@ function requestId(req: http.IncomingMessage): string {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
   const responseCache = new ResponseCache(requestId);
+  const writeSecurityHeaders = securityHeaderWriter({ hsts: config.env === 'production' });
   const app = Fastify({
     logger: deps.logger ?? {
       level: config.logLevel,
@@ -79,6 +81,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         if (!responseCache.serve(req, res)) handler(req, res);
       }),
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    // Every error is problem+json, including Fastify's before routing and node's HTTP parser's.
+    frameworkErrors: (error, req, reply) => {
+      writeSecurityHeaders(req.url, reply);
+      return answerFrameworkError(error, req, reply);
+    },
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);

@@ -69,9 +69,11 @@ export async function readMultipart(
   const fields: Record<string, string> = {};
   const files: ReceivedFile[] = [];
   let pendingLabel: string | null = null;
-  const parts = req.parts({
-    limits: { fileSize: maxFileBytes, files: maxFiles + 1, fields: 50, fieldSize: 64 * 1024, parts: 200 },
-  });
+  const parts = parseErrorsOf(() =>
+    req.parts({
+      limits: { fileSize: maxFileBytes, files: maxFiles + 1, fields: 50, fieldSize: 64 * 1024, parts: 200 },
+    }),
+  );
   for await (const part of parts) {
     if (part.type === 'field') {
       const value = typeof part.value === 'string' ? part.value : String(part.value ?? '');
@@ -107,7 +109,7 @@ export async function readMultipart(
           },
         );
       }
-      throw err;
+      throw malformed(err);
     }
     const kind = sniffFile(data);
     if (!kind) {
@@ -125,6 +127,25 @@ export async function readMultipart(
     pendingLabel = null;
   }
   return { fields, files };
+}
+
+/**
+ * The multipart parser's own refusals (a truncated body, a malformed part header, no boundary)
+ * carry no status: they are the client's mistake, a 400, not a 500. Limits keep their 413.
+ */
+export function malformed(err: unknown): unknown {
+  if (err instanceof AppError || (err as { statusCode?: number }).statusCode) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new AppError(400, 'malformed-body', `The multipart body cannot be read: ${detail}.`);
+}
+
+/** The parts, with the parser's errors turned into client errors (never the loop body's). */
+async function* parseErrorsOf<T>(open: () => AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* open();
+  } catch (err) {
+    throw malformed(err);
+  }
 }
 
 /** A file written to the upload store. `path` is relative to the data directory. */

@@ -21,6 +21,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../core/errors';
+import { malformed } from '../../core/files';
 import {
   CatalogueItemEditor,
   CatalogueItemPage,
@@ -224,9 +225,14 @@ export async function catalogueAdminRoutes(fastify: FastifyInstance) {
         throw AppError.badRequest('bad-request', 'Send the workbook as multipart/form-data.', [
           { field: 'file', message: 'is required' },
         ]);
-      const file = await req.file();
-      if (!file) throw AppError.validation([{ field: 'file', message: 'is required' }]);
-      const buffer = await file.toBuffer();
+      let buffer: Buffer;
+      try {
+        const file = await req.file();
+        if (!file) throw AppError.validation([{ field: 'file', message: 'is required' }]);
+        buffer = await file.toBuffer();
+      } catch (err) {
+        throw malformed(err);
+      }
       return importCatalogue(deps, req.ctx, buffer, { publish: req.query.publish });
     },
   );
