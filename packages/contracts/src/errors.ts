@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'csrf',
   'payload-too-large',
   'unsupported-media-type',
+  'invalid-characters',
   'malformed-body',
   'uri-too-long',
   'headers-too-large',

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors';
+import { guardFormField } from './input-guard';
 
 /**
  * Uploads: multipart reading with limits, type checking by content (magic bytes, never the
@@ -77,6 +78,7 @@ export async function readMultipart(
   for await (const part of parts) {
     if (part.type === 'field') {
       const value = typeof part.value === 'string' ? part.value : String(part.value ?? '');
+      guardFormField(req, part.fieldname, value);
       if (part.fieldname === labelField) pendingLabel = value.trim();
       else fields[part.fieldname] = value;
       continue;

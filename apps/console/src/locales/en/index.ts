@@ -495,6 +495,7 @@ const en: Messages = {
     additionalProperties: 'Unsupported field: {field}',
     common: '{field} is too easy to guess; choose another',
     invalid: '{field} is invalid',
+    'invalid-characters': '{field} contains characters that cannot be used',
     phone: 'Enter an 11-digit mobile number',
     code6: 'Enter 6 digits',
     select: 'Choose {field}',
@@ -515,6 +516,8 @@ const en: Messages = {
     csrf: 'This page has expired; reload it and try again',
     'payload-too-large': 'What you sent is too large',
     'unsupported-media-type': 'This content type is not accepted',
+    'invalid-characters':
+      'Some text contains control characters that cannot be used; remove them and try again',
     'malformed-body': 'What was sent could not be read; reload the page and try again',
     'uri-too-long': 'The address of the request is too long',
     'headers-too-large': 'The request headers are too large; clear the site data and try again',

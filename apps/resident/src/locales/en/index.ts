@@ -19,6 +19,8 @@ const errors: ErrorMessages = {
   csrf: 'This page has expired. Please reload and try again.',
   'payload-too-large': 'This is too large. Please shorten it and try again.',
   'unsupported-media-type': 'This file type is not supported.',
+  'invalid-characters':
+    'Some text contains control characters that cannot be used; remove them and try again',
   'malformed-body': 'What was sent could not be read; reload the page and try again',
   'uri-too-long': 'The address of the request is too long',
   'headers-too-large': 'The request headers are too large; clear the site data and try again',
@@ -427,6 +429,7 @@ const en: Messages = {
     'otp-expired': 'The code has expired. Please request a new one.',
     'otp-too-many-attempts': 'Too many wrong codes. Please request a new one.',
     invalid: '{field} is not valid',
+    'invalid-characters': '{field} contains characters that cannot be used',
   },
   officeHours,
   admission,

@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  CatalogueImportForm,
   CatalogueImportProblem,
   CatalogueImportQuery,
   CatalogueImportResult,
@@ -209,6 +210,7 @@ export async function catalogueAdminRoutes(fastify: FastifyInstance) {
         tags,
         summary: 'Import a catalogue .xlsx: every row is checked, the whole file applies or nothing does',
         consumes: ['multipart/form-data'],
+        form: CatalogueImportForm,
         querystring: CatalogueImportQuery,
         response: {
           200: CatalogueImportResult,
