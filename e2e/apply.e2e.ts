@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agreeToPrivacyNotice,
   DESKTOP,
   devOtp,
   launchBrowser,
@@ -88,6 +89,7 @@ async function signIn(page: Page) {
   await expect.poll(() => text(page, sel('send-code'))).toMatch(/\d+/);
   await page.locator(`${sel('code')} input`).fill(await devOtp(server, RESIDENT));
   await page.click(sel('submit'));
+  await agreeToPrivacyNotice(page);
   await page.waitForURL('**/me');
 }
 

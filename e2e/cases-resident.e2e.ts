@@ -2,6 +2,7 @@ import type { Case, CasePage, CasePublicPage } from '@linli/contracts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agreeToPrivacyNotice,
   DEMO_PASSWORD,
   DESKTOP,
   devOtp,
@@ -102,6 +103,7 @@ async function signInHanlin(page: Page, phone: string) {
   await expect.poll(() => text(page, sel('send-code'))).toMatch(/\d+/);
   await page.locator(`${sel('code')} input`).fill(await devOtp(server, phone));
   await page.click(sel('submit'));
+  await agreeToPrivacyNotice(page);
   await page.waitForURL('**/me');
   await page.click(sel('me-community'));
   await page.locator(`${sel('community-search')} input`).fill('翰林');

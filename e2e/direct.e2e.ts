@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agreeToPrivacyNotice,
   devOtp,
   launchBrowser,
   newPage,
@@ -61,6 +62,7 @@ describe('booking a service-room item on a phone, then withdrawing it', () => {
     await expect.poll(() => text(page, sel('send-code'))).toMatch(/\d+/);
     await page.locator(`${sel('code')} input`).fill(await devOtp(server, RESIDENT));
     await page.click(sel('submit'));
+    await agreeToPrivacyNotice(page);
     await page.waitForURL('**/me');
     await page.click(sel('me-community'));
     await page.locator(`${sel('community-search')} input`).fill('家和');

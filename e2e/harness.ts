@@ -268,3 +268,50 @@ export function strictApiSession(server: RunningServer) {
     return res.body;
   };
 }
+
+/**
+ * Collects what the page logs as an error (console.error, uncaught exceptions). A request the
+ * app expects to fail (the `/api/v1/me` probe of a signed-out visitor answers 401) is not one.
+ */
+export function watchConsole(page: Page): () => string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const url = msg.location().url ?? '';
+    if (msg.text().startsWith('Failed to load resource') && /\/api\/v1\/me$/.test(url)) return;
+    errors.push(`${msg.text()} (${url})`);
+  });
+  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+  return () => [...errors];
+}
+
+/**
+ * axe-core's WCAG 2.x A/AA violations on the page as it is now: `id: target, …` per violation.
+ * `include` limits the check to parts of the page (CSS selectors), e.g. one panel of a console page.
+ */
+export async function axeViolations(page: Page, include?: string[]): Promise<string[]> {
+  const source = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const result = await page.evaluate(async (parts) => {
+    // biome-ignore lint/suspicious/noExplicitAny: axe is injected above, untyped in the page.
+    const axe = (window as any).axe;
+    const r = await axe.run(parts ? { include: parts.map((p) => [p]) } : document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return r.violations.map(
+      (v: { id: string; nodes: { target: string[] }[] }) =>
+        `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+  }, include ?? null);
+  return result as string[];
+}
+
+/**
+ * A resident's first sign-in shows the privacy notice full screen (a new number, or a new version
+ * of the notice): agrees to it and waits until the app goes on to where it was going.
+ */
+export async function agreeToPrivacyNotice(page: Page) {
+  await page.waitForURL((u) => u.pathname === '/privacy/consent');
+  await page.locator('[data-test="privacy-agree"]').click();
+  await page.waitForURL((u) => u.pathname !== '/privacy/consent');
+}

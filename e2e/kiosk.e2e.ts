@@ -1,6 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devOtp, KIOSK, launchBrowser, newPage, type RunningServer, shot, startServer } from './harness';
+import {
+  agreeToPrivacyNotice,
+  devOtp,
+  KIOSK,
+  launchBrowser,
+  newPage,
+  type RunningServer,
+  shot,
+  startServer,
+} from './harness';
 
 /**
  * The service-room kiosk (自助服务终端) at 1920×1080: browse and search the guide, an item with a
@@ -113,6 +122,7 @@ describe('kiosk (1920×1080)', () => {
     await typeOnPad(page, await devOtp(server, VISITOR));
     await snap(page, 'kiosk-login');
     await page.click(sel('kiosk-submit'));
+    await agreeToPrivacyNotice(page);
     await page.waitForURL(/\/kiosk$/);
     await page.locator(sel('kiosk-user')).waitFor();
     const name = await text(page, sel('kiosk-user'));

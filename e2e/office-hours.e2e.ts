@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agreeToPrivacyNotice,
   DEMO_PASSWORD,
   DESKTOP,
   devOtp,
@@ -312,6 +313,7 @@ describe('部门坐班: publish, book, full, cancel, check in', () => {
     await expect.poll(() => text(n, sel('send-code'))).toMatch(/\d+/);
     await n.locator(`${sel('code')} input`).fill(await devOtp(server, NEWCOMER));
     await n.click(sel('submit'));
+    await agreeToPrivacyNotice(n);
     await n.waitForURL(`**/office-hours/${sessionId}`);
     await n.locator(sel('session-book')).click();
     await expect.poll(() => text(n, sel('session-mine'))).toBe('已预约');

@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agreeToPrivacyNotice,
   DESKTOP,
   devOtp,
   launchBrowser,
@@ -263,6 +264,7 @@ describe('resident app on a desktop (1280×800)', () => {
   it('signs a newcomer in, lands on the page they asked for, and lets them choose a community', async () => {
     await desk.goto(`${server.url}/login?redirect=/notices`);
     await signIn(desk, NEWCOMER, { photo: 'resident-login' });
+    await agreeToPrivacyNotice(desk);
     await desk.waitForURL('**/notices');
     // The address changes a moment before the new page is drawn: wait for the list itself.
     await desk.locator(sel('notice-item')).first().waitFor();

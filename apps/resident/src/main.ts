@@ -4,7 +4,7 @@ import { createApp } from 'vue';
 import 'vant/es/toast/style';
 import 'vant/es/dialog/style';
 import App from './App.vue';
-import { setUnauthenticatedHandler } from './api';
+import { setConsentRequiredHandler, setUnauthenticatedHandler } from './api';
 import { i18n, restoreLocale } from './i18n';
 import { router } from './router';
 import { useSessionStore } from './stores/session';
@@ -27,6 +27,14 @@ setUnauthenticatedHandler(async (error) => {
     name: 'login',
     query: { redirect: current.fullPath, ...(expired ? { reason: 'expired' } : {}) },
   });
+});
+
+// A new version of the privacy notice came out while signed in: ask before going on.
+setConsentRequiredHandler(async () => {
+  const current = router.currentRoute.value;
+  if (current.name === 'privacy-consent') return;
+  await useSessionStore(pinia).load(true);
+  await router.push({ name: 'privacy-consent', query: { redirect: current.fullPath } });
 });
 
 restoreLocale()

@@ -150,6 +150,31 @@ export const router = createRouter({
       component: () => import('./pages/login/index.vue'),
       meta: { title: 'login.title' },
     },
+    // 个人信息保护: the notice, the consent at sign-in, my data, closing the account.
+    {
+      path: '/privacy',
+      name: 'privacy-notice',
+      component: () => import('./pages/privacy/notice.vue'),
+      meta: { title: 'privacy.noticeTitle' },
+    },
+    {
+      path: '/privacy/consent',
+      name: 'privacy-consent',
+      component: () => import('./pages/privacy/consent.vue'),
+      meta: { title: 'privacy.consentTitle' },
+    },
+    {
+      path: '/me/privacy',
+      name: 'my-privacy',
+      component: () => import('./pages/privacy/mine.vue'),
+      meta: { title: 'privacy.mineTitle' },
+    },
+    {
+      path: '/me/close',
+      name: 'close-account',
+      component: () => import('./pages/privacy/close.vue'),
+      meta: { title: 'privacy.closeTitle' },
+    },
     {
       path: '/me',
       name: 'me',
@@ -172,9 +197,20 @@ export function safeRedirect(raw: unknown): string {
   return s.startsWith('/') && !s.startsWith('//') && !s.startsWith('/login') ? s : '/';
 }
 
+/** Pages a signed-in resident may open before agreeing to the privacy notice in force. */
+const WITHOUT_CONSENT = new Set([
+  'privacy-consent',
+  'privacy-notice',
+  'my-privacy',
+  'close-account',
+  'login',
+]);
+
 router.beforeEach(async (to) => {
   const session = useSessionStore();
   await session.load();
+  if (session.consentRequired && !WITHOUT_CONSENT.has(String(to.name)))
+    return { name: 'privacy-consent', query: { redirect: to.fullPath } };
   if (to.name === 'login' && session.signedIn) return safeRedirect(to.query.redirect);
   return true;
 });

@@ -20,6 +20,7 @@ import { ResponseCache } from './core/response-cache';
 import { healthRoutes } from './core/health';
 import { securityHeaderWriter } from './core/security-headers';
 import { FREE_TEXT } from '@linli/contracts';
+import { serializeError, serializeRequest } from './core/log-redact';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
 import { identityModule } from './modules/identity';
 import { noticesModule } from './modules/notices';
@@ -31,6 +32,11 @@ import { admissionModule } from './modules/admission';
 import { open311Module } from './modules/open311';
 import { MAX_FILE_BYTES, MAX_FILES } from './core/files';
 import { type Clock, systemClock } from './core/clock';
+import type { PersonalDataSource } from './core/personal-data';
+import { SecretBox } from './core/secret-box';
+import { casesPersonalData } from './modules/cases/personal-data';
+import { messagesPersonalData } from './modules/messages/personal-data';
+import { serviceGuidePersonalData } from './modules/service-guide/personal-data';
 
 export interface AppDeps {
   config: Config;
@@ -39,9 +45,21 @@ export interface AppDeps {
   otpSender?: OtpSender;
   /** The time source for services and jobs; tests pass a FakeClock. */
   clock?: Clock;
-  /** Pino logger options or false; defaults to JSON logs at config.logLevel. */
+  /** false for no logs, or pino options laid over the defaults (JSON logs at config.logLevel). */
   logger?: boolean | object;
+  /** The key secrets at rest are sealed with (core/secret-box.ts `resolveSecretKey`); defaults to config.secretKey. */
+  secretKey?: Buffer;
 }
+
+/**
+ * What each module holds about a resident, for "download my data" and closing an account
+ * (core/personal-data.ts). A module with rows about residents adds its source here.
+ */
+export const PERSONAL_DATA_SOURCES: readonly PersonalDataSource[] = [
+  serviceGuidePersonalData,
+  casesPersonalData,
+  messagesPersonalData,
+];
 
 export type App = FastifyInstance;
 
@@ -53,6 +71,10 @@ declare module 'fastify' {
     clock: Clock;
     /** Whole answers to anonymous GETs served before routing (core/response-cache.ts). */
     responseCache: ResponseCache;
+    /** Seals secrets at rest (TOTP secrets) with LINLI_SECRET_KEY. */
+    secrets: SecretBox;
+    /** The modules' personal data sources (PERSONAL_DATA_SOURCES; tests may add one). */
+    personalData: PersonalDataSource[];
   }
 }
 
@@ -70,10 +92,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const responseCache = new ResponseCache(requestId);
   const writeSecurityHeaders = securityHeaderWriter({ hsts: config.env === 'production' });
   const app = Fastify({
-    logger: deps.logger ?? {
-      level: config.logLevel,
-      redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'],
-    },
+    // Tests pass false, or options (a stream) laid over these.
+    logger:
+      deps.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]'],
+            // Phones, ID numbers and password hashes masked in errors (SQL parameters) and URLs.
+            serializers: { err: serializeError, req: serializeRequest },
+            ...(typeof deps.logger === 'object' ? deps.logger : {}),
+          },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     genReqId: requestId,
@@ -103,6 +132,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('database', database);
   app.decorate('otpSender', deps.otpSender ?? createOtpSender(config, app.log));
   app.decorate('clock', deps.clock ?? systemClock);
+  const secretKey = deps.secretKey ?? config.secretKey;
+  if (!secretKey)
+    throw new Error('buildApp needs a secret key: LINLI_SECRET_KEY, or resolveSecretKey(config)');
+  app.decorate('secrets', new SecretBox(secretKey));
+  app.decorate('personalData', [...PERSONAL_DATA_SOURCES]);
 
   registerErrorHandling(app);
   registerInputGuard(app);
@@ -117,8 +151,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (closing) reply.header('connection', 'close');
     // A write (any method but GET and HEAD) has run its handler, and with it its transaction:
     // answers kept from before it are dropped (core/answer-cache.ts).
-    if (req.method !== 'GET' && req.method !== 'HEAD') writesHappened();
-    done(null, payload);
+    if (req.method === 'GET' || req.method === 'HEAD') return done(null, payload);
+    writesHappened();
+    // Acknowledge a write only once its commit is on stable storage (embedded database: the WAL
+    // is synced here, grouped with every other commit before it; decision 20).
+    database.durable().then(
+      () => done(null, payload),
+      (err: Error) => {
+        req.log.fatal({ err }, 'could not sync the database to disk');
+        done(err);
+      },
+    );
   });
   registerCookies(app);
   await app.register(rateLimit, { global: false });

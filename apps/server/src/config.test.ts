@@ -2,21 +2,86 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
 
 describe('config', () => {
-  it('starts with defaults for the embedded mode when nothing is set', () => {
+  it('starts with defaults for the embedded mode when nothing is set: loopback, with the demo', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       env: 'development',
+      host: '127.0.0.1',
       port: 3000,
       databaseUrl: null,
+      dev: true,
       demo: true,
       smsSender: 'log',
+      publicOrigin: null,
     });
     expect(c.dataDir).toMatch(/data$/);
   });
 
-  it('turns demo data and the log SMS sender off in production unless asked', () => {
-    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ demo: false, smsSender: 'none' });
-    expect(loadConfig({ NODE_ENV: 'production', LINLI_DEMO: 'on' }).demo).toBe(true);
+  const KEY = Buffer.alloc(32, 7).toString('base64');
+
+  it('switches the development conveniences on only on loopback or when LINLI_DEV=on asks', () => {
+    const off = { dev: false, demo: false, smsSender: 'none' };
+    const on = { dev: true, demo: true, smsSender: 'log' };
+    expect(loadConfig({ HOST: '0.0.0.0' })).toMatchObject(off);
+    expect(loadConfig({ HOST: '::' })).toMatchObject(off);
+    expect(loadConfig({ HOST: '192.168.1.20' })).toMatchObject(off);
+    expect(loadConfig({ HOST: 'localhost' })).toMatchObject(on);
+    expect(loadConfig({ HOST: '::1' })).toMatchObject(on);
+    expect(loadConfig({ HOST: '127.0.0.2' })).toMatchObject(on);
+    expect(loadConfig({ HOST: '0.0.0.0', LINLI_DEV: 'on' })).toMatchObject(on);
+    expect(loadConfig({ HOST: '127.0.0.1', LINLI_DEV: 'off' })).toMatchObject(off);
+    expect(loadConfig({ NODE_ENV: 'production', LINLI_SECRET_KEY: KEY })).toMatchObject(off);
+    expect(loadConfig({ NODE_ENV: 'production', HOST: '0.0.0.0', LINLI_SECRET_KEY: KEY })).toMatchObject(off);
+    // Demo data can still be left out of a development server.
+    expect(loadConfig({ LINLI_DEMO: 'off' })).toMatchObject({ dev: true, demo: false });
+  });
+
+  it.each([
+    [{ HOST: '0.0.0.0', LINLI_DEMO: 'on' }, 'LINLI_DEMO', /needs LINLI_DEV=on/],
+    [{ HOST: '0.0.0.0', SMS_SENDER: 'log' }, 'SMS_SENDER', /needs LINLI_DEV=on/],
+    [{ NODE_ENV: 'production', LINLI_DEMO: 'on', LINLI_SECRET_KEY: KEY }, 'LINLI_DEMO', /needs LINLI_DEV=on/],
+    [
+      { NODE_ENV: 'production', LINLI_DEV: 'on' },
+      'LINLI_DEV',
+      /cannot be switched on with NODE_ENV=production/,
+    ],
+    [{ PUBLIC_ORIGIN: 'linli.example.gov.cn' }, 'PUBLIC_ORIGIN', /must be an origin/],
+    [
+      { PUBLIC_ORIGIN: 'https://linli.example.gov.cn/console' },
+      'PUBLIC_ORIGIN',
+      /scheme, host and optional port/,
+    ],
+  ])('refuses %o naming %s', (env, name, message) => {
+    let caught: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).variable).toBe(name);
+    expect((caught as Error).message).toMatch(message);
+  });
+
+  it('keeps a configured public origin without a trailing slash', () => {
+    expect(loadConfig({ PUBLIC_ORIGIN: 'https://linli.example.gov.cn/' }).publicOrigin).toBe(
+      'https://linli.example.gov.cn',
+    );
+    expect(loadConfig({ PUBLIC_ORIGIN: 'https://linli.example.gov.cn:8443' }).publicOrigin).toBe(
+      'https://linli.example.gov.cn:8443',
+    );
+  });
+
+  it('refuses a production start without LINLI_SECRET_KEY, naming the variable', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /LINLI_SECRET_KEY: must be set in production/,
+    );
+  });
+
+  it('reads LINLI_SECRET_KEY as base64 or hex, and leaves it unset in development', () => {
+    expect(loadConfig({ LINLI_SECRET_KEY: KEY }).secretKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({ LINLI_SECRET_KEY: '07'.repeat(32) }).secretKey).toEqual(Buffer.alloc(32, 7));
+    expect(loadConfig({}).secretKey).toBeNull();
   });
 
   it.each([
@@ -29,6 +94,8 @@ describe('config', () => {
     ['SESSION_IDLE_MINUTES', '1', /SESSION_IDLE_MINUTES: must be between 5/],
     ['COOKIE_SECURE', 'sometimes', /COOKIE_SECURE: must be one of auto, always, never/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: must be one of/],
+    ['LINLI_SECRET_KEY', 'too-short', /LINLI_SECRET_KEY: must be 32 bytes/],
+    ['LINLI_SECRET_KEY', Buffer.alloc(16).toString('base64'), /LINLI_SECRET_KEY: must be 32 bytes/],
   ])('refuses %s=%s with a message naming the variable', (name, value, message) => {
     let caught: unknown;
     try {

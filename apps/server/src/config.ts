@@ -6,7 +6,19 @@ import path from 'node:path';
  */
 export interface Config {
   env: 'development' | 'production' | 'test';
+  /**
+   * Development conveniences: the dev OTP and SMS endpoints, demo data, the `log` SMS sender.
+   * On only when asked for (`LINLI_DEV=on`) or, when not set, for a non-production server that
+   * listens on loopback only. A server reachable from other machines never serves them otherwise.
+   */
+  dev: boolean;
   host: string;
+  /**
+   * The origin browsers reach this server at (`https://linli.example.gov.cn`); writes from any
+   * other origin are refused. When null, the request's own scheme and Host (forwarded ones only
+   * under trustProxy).
+   */
+  publicOrigin: string | null;
   port: number;
   /** Where the embedded database and uploads live. */
   dataDir: string;
@@ -37,6 +49,11 @@ export interface Config {
   loginRatePerIpPerMinute: number;
   /** Open311 service requests one partner key (or, without a key, one address) may POST per minute. */
   open311PostsPerKeyPerMinute: number;
+  /**
+   * 32-byte key that encrypts secrets at rest (TOTP secrets; AES-256-GCM). Required in production;
+   * in development and tests, null means a key generated once under DATA_DIR (core/secret-box.ts).
+   */
+  secretKey: Buffer | null;
 }
 
 export class ConfigError extends Error {
@@ -83,10 +100,73 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be on or off, got "${raw}"`);
 }
 
+/** True for an address only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  return (
+    h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1'
+  );
+}
+
+function origin(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an origin such as https://linli.example.gov.cn, got "${raw}"`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== raw.replace(/\/$/, ''))
+    throw new ConfigError(name, `must be a scheme, host and optional port only, got "${raw}"`);
+  return url.origin;
+}
+
+/** LINLI_SECRET_KEY: 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`). */
+function secretKey(env: Env, production: boolean): Buffer | null {
+  const raw = env.LINLI_SECRET_KEY?.trim();
+  if (!raw) {
+    if (production)
+      throw new ConfigError(
+        'LINLI_SECRET_KEY',
+        'must be set in production: 32 random bytes as base64 or 64 hex digits (openssl rand -base64 32); it encrypts TOTP secrets at rest',
+      );
+    return null;
+  }
+  const key = /^[0-9a-fA-F]{64}$/.test(raw)
+    ? Buffer.from(raw, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw)
+      ? Buffer.from(raw, raw.includes('-') || raw.includes('_') ? 'base64url' : 'base64')
+      : null;
+  if (key?.length !== 32)
+    throw new ConfigError('LINLI_SECRET_KEY', 'must be 32 bytes as base64 (44 characters) or 64 hex digits');
+  return key;
+}
+
 /** Reads and validates the configuration. `overrides` win over the environment (tests). */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
   const production = nodeEnv === 'production';
+  const host = str(env, 'HOST', '127.0.0.1');
+  const devAsked = env.LINLI_DEV === undefined || env.LINLI_DEV === '' ? null : bool(env, 'LINLI_DEV', false);
+  if (devAsked && production)
+    throw new ConfigError(
+      'LINLI_DEV',
+      'development conveniences cannot be switched on with NODE_ENV=production',
+    );
+  const dev = devAsked ?? (!production && isLoopback(host));
+  const devOnly = (name: string) =>
+    new ConfigError(
+      name,
+      `is a development convenience: it needs LINLI_DEV=on, or a non-production server listening on loopback only (HOST=${host})`,
+    );
+  const demo = bool(env, 'LINLI_DEMO', dev);
+  if (demo && !dev) throw devOnly('LINLI_DEMO');
+  const smsSender = oneOf(env, 'SMS_SENDER', ['log', 'none'], dev ? 'log' : 'none');
+  if (smsSender === 'log' && !dev) throw devOnly('SMS_SENDER');
   const databaseUrl = env.DATABASE_URL ? env.DATABASE_URL : null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
@@ -94,19 +174,21 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (demoPassword.length < 8) throw new ConfigError('LINLI_DEMO_PASSWORD', 'must be at least 8 characters');
   const config: Config = {
     env: nodeEnv,
-    host: str(env, 'HOST', '0.0.0.0'),
+    dev,
+    host,
+    publicOrigin: origin(env, 'PUBLIC_ORIGIN'),
     port: int(env, 'PORT', 3000, 0, 65535),
     dataDir: path.resolve(str(env, 'DATA_DIR', path.join(repoRoot, 'data'))),
     databaseUrl,
     databaseInMemory: false,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-    demo: bool(env, 'LINLI_DEMO', !production),
+    demo,
     demoPassword,
     sessionIdleMinutes: int(env, 'SESSION_IDLE_MINUTES', 120, 5, 60 * 24 * 30),
     sessionAbsoluteHours: int(env, 'SESSION_ABSOLUTE_HOURS', 24 * 7, 1, 24 * 90),
     cookieSecure: oneOf(env, 'COOKIE_SECURE', ['auto', 'always', 'never'], 'auto'),
     trustProxy: bool(env, 'TRUST_PROXY', false),
-    smsSender: oneOf(env, 'SMS_SENDER', ['log', 'none'], production ? 'none' : 'log'),
+    smsSender,
     serveWeb: bool(env, 'SERVE_WEB', true),
     webRoot: path.resolve(str(env, 'WEB_ROOT', path.join(repoRoot, 'apps'))),
     lockoutThreshold: int(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),
@@ -115,6 +197,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     otpRatePerIpPerHour: int(env, 'OTP_RATE_PER_IP_PER_HOUR', 30, 1, 100000),
     loginRatePerIpPerMinute: int(env, 'LOGIN_RATE_PER_IP_PER_MINUTE', 30, 1, 100000),
     open311PostsPerKeyPerMinute: int(env, 'OPEN311_POSTS_PER_KEY_PER_MINUTE', 60, 1, 100000),
+    secretKey: secretKey(env, production),
     ...overrides,
   };
   return config;

@@ -1,5 +1,8 @@
 import { type Config, loadConfig } from '../src/config';
 
+/** The key test servers encrypt secrets with (fixtures seal TOTP secrets with it too). */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 0x5a).toString('base64');
+
 /** The configuration every test starts from: demo data on, no logs, no web apps, no env leaking in. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return loadConfig(
@@ -10,6 +13,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       SERVE_WEB: 'off',
       // Test files sign in far more often than people do; the limit itself has its own test.
       LOGIN_RATE_PER_IP_PER_MINUTE: '100000',
+      LINLI_SECRET_KEY: TEST_SECRET_KEY,
     },
     { databaseUrl: null, ...overrides },
   );

@@ -18,8 +18,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Opens a private copy of the migrated, seeded database for one test file. */
-export async function openTestDatabase(): Promise<{
+/**
+ * Opens a private copy of the migrated, seeded database for one test file. With `dataDir`, the
+ * embedded copy lives on disk in `dataDir/pglite` (as a server's does) instead of in memory.
+ */
+export async function openTestDatabase(opts: { dataDir?: string } = {}): Promise<{
   database: Database;
   url: string | null;
   drop(): Promise<void>;
@@ -50,7 +53,7 @@ export async function openTestDatabase(): Promise<{
   }
   const dump = new Blob([fs.readFileSync(inject('pgliteDump'))]);
   const database = await openDatabase(
-    { databaseUrl: null, dataDir: '', databaseInMemory: true },
+    { databaseUrl: null, dataDir: opts.dataDir ?? '', databaseInMemory: !opts.dataDir },
     { loadDataDir: dump },
   );
   return { database, url: null, drop: () => database.close() };
@@ -136,13 +139,25 @@ export async function loginAs(app: App, username: string, password = DEMO_PASSWO
   return client;
 }
 
-/** Signs a resident in by phone and one-time code (read from the development sender). */
-export async function residentLogin(t: TestApp, phone: string): Promise<Client> {
+/**
+ * Signs a resident in by phone and one-time code (read from the development sender) and, as the
+ * app asks them to, agrees to the privacy notice in force; `{ consent: false }` leaves that to the test.
+ */
+export async function residentLogin(
+  t: TestApp,
+  phone: string,
+  opts: { consent?: boolean } = {},
+): Promise<Client> {
   const client = new Client(t.app);
   const sent = await client.post('/api/v1/auth/otp', { phone });
   if (sent.statusCode !== 200) throw new Error(`otp send failed: ${sent.statusCode} ${sent.body}`);
   const code = t.otp.latest(phone)?.code;
   const res = await client.post('/api/v1/auth/otp/verify', { phone, code });
   if (res.statusCode !== 200) throw new Error(`otp verify failed: ${res.statusCode} ${res.body}`);
+  const privacy = res.json().me?.privacy;
+  if (opts.consent !== false && privacy?.consentRequired) {
+    const agreed = await client.post('/api/v1/me/privacy/consent', { version: privacy.currentVersion });
+    if (agreed.statusCode !== 200) throw new Error(`consent failed: ${agreed.statusCode} ${agreed.body}`);
+  }
   return client;
 }

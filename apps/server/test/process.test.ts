@@ -34,6 +34,21 @@ function startServer(env: Record<string, string>) {
   return { child, exited, output: () => out };
 }
 
+/** Runs one of the server's scripts (`npm run backup` …) to completion. */
+function runScript(script: string, args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    let output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd,
+      env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
 async function waitReady(url: string, child: ChildProcess, output: () => string) {
   for (let i = 0; i < 400; i++) {
     if (child.exitCode !== null) throw new Error(output());
@@ -62,6 +77,16 @@ describe('the server process', () => {
     const first = startServer(env);
     await waitReady(url, first.child, first.output);
     expect(first.output()).toMatch(/Demo accounts created/);
+    // The embedded database is this server's alone: a second server and a backup are refused.
+    const lockFile = path.join(dataDir, 'linli.lock');
+    expect(JSON.parse(fs.readFileSync(lockFile, 'utf8')).pid).toBe(first.child.pid);
+    const rival = startServer({ ...env, PORT: String(await freePort()) });
+    expect(await rival.exited).toBe(75);
+    expect(rival.output()).toMatch(/in use by a running Linli server \(pid \d+/);
+    const backup = await runScript('src/scripts/backup.ts', ['--out', `${dataDir}-never`], env);
+    expect(backup.code).toBe(1);
+    expect(backup.output).toMatch(/backup refused: .* stop the server first/);
+    expect(fs.existsSync(`${dataDir}-never`)).toBe(false);
     // A request whose body is still arriving is in flight: headers sent, the rest held back
     // until after SIGTERM. It must still be answered in full.
     const body = JSON.stringify({ username: 'admin', password: 'wrong-password-123' });
@@ -86,6 +111,7 @@ describe('the server process', () => {
     expect(res.status).toBe(401);
     expect(JSON.parse(res.text).code).toBe('login-failed');
     expect(await first.exited).toBe(0);
+    expect(fs.existsSync(lockFile)).toBe(false);
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
 
     const second = startServer(env);
@@ -96,5 +122,49 @@ describe('the server process', () => {
     expect(ready.status).toBe('ready');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  }, 120_000);
+
+    // The same demo database on an address other machines can reach, without LINLI_DEV: refused.
+    const exposed = startServer({ ...env, HOST: '0.0.0.0', LINLI_DEMO: '', NODE_ENV: '' });
+    expect(await exposed.exited).toBe(78);
+    expect(exposed.output()).toMatch(/demo district.*admin.*published demo password/s);
+    expect(exposed.output()).toMatch(/LINLI_DEV=on/);
+  }, 180_000);
+
+  it('serves no development conveniences on 0.0.0.0 unless LINLI_DEV=on', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-proc-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    // NODE_ENV unset, HOST=0.0.0.0, no LINLI_DEV: what the README's start did before.
+    const env = { PORT: String(port), DATA_DIR: dataDir, HOST: '0.0.0.0', NODE_ENV: '', LINLI_DEMO: '' };
+    const plain = startServer(env);
+    await waitReady(url, plain.child, plain.output);
+    expect(plain.output()).not.toMatch(/Demo accounts created|Development conveniences are ON/);
+    const otp = await fetch(`${url}/api/v1/dev/otp/13800000001`);
+    expect(otp.status).toBe(404);
+    expect(((await otp.json()) as { code: string }).code).toBe('route-not-found');
+    expect((await fetch(`${url}/api/v1/dev/sms/13800000001`)).status).toBe(404);
+    // No SMS provider configured: sign-in by code says so instead of writing codes to a log.
+    const send = await fetch(`${url}/api/v1/auth/otp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '13800000001' }),
+    });
+    expect(send.status).toBe(503);
+    plain.child.kill('SIGTERM');
+    expect(await plain.exited).toBe(0);
+
+    // Explicitly switched on: the demo is shown on the network, and the console says so.
+    const demo = startServer({ ...env, LINLI_DEV: 'on' });
+    await waitReady(url, demo.child, demo.output);
+    expect(demo.output()).toMatch(/Development conveniences are ON/);
+    await fetch(`${url}/api/v1/auth/otp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: '13800000001' }),
+    });
+    expect((await fetch(`${url}/api/v1/dev/otp/13800000001`)).status).toBe(200);
+    demo.child.kill('SIGTERM');
+    expect(await demo.exited).toBe(0);
+  }, 180_000);
 });

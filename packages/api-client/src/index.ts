@@ -105,6 +105,15 @@ import type {
 
 export * from './problem';
 import type {
+  ClosurePreview,
+  MyPrivacy,
+  PrivacyNotice,
+  PrivacyNoticeCreate,
+  RecoveryCodes,
+  RecoveryCodeStatus,
+  TotpEnabled,
+} from '@linli/contracts';
+import type {
   CatalogueItemEditor,
   CatalogueItemQuery,
   CatalogueItemRow,
@@ -130,6 +139,8 @@ export interface ClientOptions {
   baseUrl?: string;
   /** Called when a request that needed a session got 401: the app sends the user to sign in. */
   onUnauthenticated?: (error: ApiError) => void;
+  /** Called when a signed-in resident must first agree to the privacy notice (403 `consent-required`). */
+  onConsentRequired?: (error: ApiError) => void;
   fetch?: typeof fetch;
 }
 
@@ -193,6 +204,7 @@ export function createClient(options: ClientOptions = {}) {
           : { type: 'about:blank', title: res.statusText, status: res.status, code: 'internal' };
       const error = new ApiError(res.status, problem);
       if (res.status === 401 && !init.quiet401) options.onUnauthenticated?.(error);
+      if (res.status === 403 && problem.code === 'consent-required') options.onConsentRequired?.(error);
       throw error;
     }
     return data as T;
@@ -234,7 +246,19 @@ export function createClient(options: ClientOptions = {}) {
       sessions: () => get<{ items: Session[] }>('/me/sessions'),
       revokeSession: (id: string) => post<void>(`/me/sessions/${id}/revoke`),
       totpEnrol: () => post<{ secret: string; otpauthUrl: string }>('/me/totp/enrol'),
-      totpEnable: (code: string) => post<Me>('/me/totp/enable', { code }),
+      /** Turns TOTP on; the answer carries the ten recovery codes, shown once. */
+      totpEnable: (code: string) => post<TotpEnabled>('/me/totp/enable', { code }),
+      recoveryCodes: () => get<RecoveryCodeStatus>('/me/recovery-codes'),
+      regenerateRecoveryCodes: (password: string) => post<RecoveryCodes>('/me/recovery-codes', { password }),
+      // ---- 个人信息保护: the notice, consent, download of one's data, closing the account ----
+      privacy: () => get<MyPrivacy>('/me/privacy'),
+      consent: (version: number) => post<MyPrivacy>('/me/privacy/consent', { version }),
+      /** The download URL of the resident's data (.zip); the session cookie goes along. */
+      dataExportUrl: () => `${base}/me/data-export`,
+      closurePreview: () => get<ClosurePreview>('/me/closure'),
+      sendClosureCode: () =>
+        post<{ expiresInSeconds: number; resendAfterSeconds: number }>('/me/closure/code'),
+      close: (code: string) => post<void>('/me/closure', { code }),
       totpDisable: (password: string) => post<Me>('/me/totp/disable', { password }),
     },
     orgUnits: {
@@ -281,6 +305,12 @@ export function createClient(options: ClientOptions = {}) {
       facets: () => get<ServiceFacetsBody>('/service-items/facets'),
       get: (id: string, q: { orgUnitId?: string } = {}) =>
         get<ServiceItemDetail>(`/service-items/${encodeURIComponent(id)}`, q as Query),
+    },
+    privacyNotices: {
+      /** The notice in force (public). */
+      current: () => get<PrivacyNotice>('/privacy-notice'),
+      list: () => get<{ items: PrivacyNotice[] }>('/privacy-notices'),
+      publish: (body: PrivacyNoticeCreate) => post<PrivacyNotice>('/privacy-notices', body),
     },
     audit: {
       list: (q: AuditQuery = {}) => get<PageOf<AuditEntry>>('/audit', q as Query),

@@ -64,6 +64,10 @@ export const ERROR_CODES = [
   'idempotency-in-progress',
   'outside-district',
   'unplaceable',
+  'consent-required',
+  'privacy-version-stale',
+  'account-closure-blocked',
+  'secret-key-mismatch',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

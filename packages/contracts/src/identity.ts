@@ -113,7 +113,12 @@ export const GrantParams = Type.Object({ id: Id, grantId: Id });
 
 // ---------- accounts ----------
 export const AccountKind = Type.Union([Type.Literal('resident'), Type.Literal('staff')]);
-export const AccountStatus = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
+/** `closed`: a resident closed (注销) their account; the row stays, pseudonymised, for the records that name it. */
+export const AccountStatus = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('disabled'),
+  Type.Literal('closed'),
+]);
 
 export const AccountSummary = Type.Object({
   id: Id,
@@ -195,6 +200,26 @@ export const Login = Type.Object({
   password: Type.String({ minLength: 1, maxLength: 200 }),
 });
 export const TotpCode = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) });
+/**
+ * The second sign-in step: the authenticator's 6-digit code, or one of the account's one-time
+ * recovery codes (ten letters and digits, shown as two groups of five: `k7m2p-x9q4r`).
+ */
+export const TotpSignIn = Type.Object({
+  code: Type.String({
+    pattern: '^(?:[0-9]{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$',
+    description: '6-digit authenticator code, or a one-time recovery code',
+  }),
+});
+/** Freshly generated recovery codes: shown once, stored hashed. */
+export const RecoveryCodes = Type.Object({ codes: Type.Array(Type.String()), generatedAt: IsoTime });
+export type RecoveryCodes = Static<typeof RecoveryCodes>;
+export const RecoveryCodeStatus = Type.Object({
+  remaining: Type.Integer(),
+  total: Type.Integer(),
+  generatedAt: Nullable(IsoTime),
+});
+export type RecoveryCodeStatus = Static<typeof RecoveryCodeStatus>;
+export const RecoveryCodesRegenerate = Type.Object({ password: Type.String({ maxLength: 200 }) });
 export const TotpEnrolment = Type.Object({ secret: Type.String(), otpauthUrl: Type.String() });
 export const TotpDisable = Type.Object({ password: Type.String({ maxLength: 200 }) });
 
@@ -221,8 +246,22 @@ export const Me = Type.Object({
   permissions: Type.Array(Type.String()),
   mustChangePassword: Type.Boolean(),
   totpEnabled: Type.Boolean(),
+  /**
+   * Residents: the privacy notice in force and whether they must agree to it before using
+   * signed-in resident routes (403 `consent-required` until they do). Staff: null.
+   */
+  privacy: Nullable(
+    Type.Object({
+      currentVersion: Nullable(Type.Integer()),
+      consentedVersion: Nullable(Type.Integer()),
+      consentRequired: Type.Boolean(),
+    }),
+  ),
 });
 export type Me = Static<typeof Me>;
+/** POST /me/totp/enable: the account, and the recovery codes generated with it (shown once). */
+export const TotpEnabled = Type.Intersect([Me, Type.Object({ recoveryCodes: Type.Array(Type.String()) })]);
+export type TotpEnabled = Static<typeof TotpEnabled>;
 export const MeUpdate = Type.Object({
   displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
   homeOrgUnitId: Type.Optional(Nullable(Id)),

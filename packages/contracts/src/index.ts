@@ -1,6 +1,7 @@
 export * from './common';
 export * from './errors';
 export * from './identity';
+export * from './privacy';
 export * from './permissions';
 export * from './masking';
 export * from './notices';

@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   'roles.manage': '管理角色设置',
   'pii.read': '查看完整个人信息',
   'audit.read': '查看审计日志',
+  'privacy.manage': '发布隐私政策（个人信息处理规则）新版本',
   'notices.manage': '发布社区公告',
   'calendar.manage': '维护节假日与调休日历',
   'applications.handle': '办理社区办件（预审、受理、转办、办结）',

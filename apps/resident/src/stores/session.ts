@@ -36,6 +36,8 @@ export const useSessionStore = defineStore('session', () => {
   const localHome = ref<OrgUnitRef | null>(readLocalHome());
 
   const signedIn = computed(() => me.value !== null);
+  /** A signed-in resident who must agree to the privacy notice in force before going on. */
+  const consentRequired = computed(() => me.value?.privacy?.consentRequired === true);
   const homeUnit = computed<OrgUnitRef | null>(() => (me.value ? me.value.homeOrgUnit : localHome.value));
 
   let loading: Promise<void> | null = null;
@@ -61,7 +63,14 @@ export const useSessionStore = defineStore('session', () => {
   async function signedInAs(m: Me) {
     me.value = m;
     loaded.value = true;
-    if (!m.homeOrgUnit && localHome.value) {
+    // Before the privacy notice is agreed to, the account cannot be changed: carried over after.
+    if (!m.privacy?.consentRequired) await carryHome();
+  }
+
+  /** Gives the account the community chosen on this device before signing in, when it has none. */
+  async function carryHome() {
+    const m = me.value;
+    if (m && !m.homeOrgUnit && localHome.value) {
       try {
         me.value = await api.me.update({ homeOrgUnitId: localHome.value.id });
       } catch {
@@ -95,6 +104,13 @@ export const useSessionStore = defineStore('session', () => {
     me.value = null;
   }
 
+  /** The account was closed (注销): forget it and the community kept on this device. */
+  function closed() {
+    me.value = null;
+    localHome.value = null;
+    writeLocalHome(null);
+  }
+
   async function logoutAll() {
     await api.auth.logoutAll();
     me.value = null;
@@ -104,13 +120,16 @@ export const useSessionStore = defineStore('session', () => {
     me,
     loaded,
     signedIn,
+    consentRequired,
     homeUnit,
     load,
     signedInAs,
+    carryHome,
     setHome,
     setDisplayName,
     expire,
     logout,
     logoutAll,
+    closed,
   };
 });

@@ -69,7 +69,7 @@ describe('platform', () => {
   });
 
   it('sends HSTS in production on pages and API answers', async () => {
-    const prod = await buildTestApp({ env: 'production', demo: false, smsSender: 'none' });
+    const prod = await buildTestApp({ env: 'production', dev: false, demo: false, smsSender: 'none' });
     try {
       for (const url of ['/healthz', '/api/v1/service-items?q=db']) {
         const res = await prod.app.inject(url);

@@ -3,6 +3,7 @@ import { type Database, openDatabase } from './db/client';
 import { runMigrations } from './db/migrate';
 import {
   type DemoAccount,
+  demoAccountsWithKnownPassword,
   seedDemo,
   seedDepartments,
   seedOrgTree,
@@ -17,16 +18,35 @@ import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from '../modul
 import { seedCaseDemoAccounts } from '../modules/identity/seed-cases-demo';
 import { seedAdmissionDemo, seedAdmissionLists, seedCertificates } from '../modules/admission';
 import { seedDemoOpen311 } from '../modules/open311';
+import { seedPrivacyNotice } from '../modules/identity/privacy-service';
+import { sealTotpSecrets } from '../modules/identity/totp-secrets';
+import { resolveSecretKey, SecretBox } from './secret-box';
 
-/** Opens the database, applies migrations, loads reference data and (when asked) demo data. */
+/** The start is refused for a reason the operator must act on (main.ts prints it and exits). */
+export class StartRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartRefused';
+  }
+}
+
+/**
+ * Opens the database, applies migrations, loads reference data and (when asked) demo data, and
+ * checks the secret key against the secrets already stored (sealing any still in clear).
+ */
 export async function prepareDatabase(
   config: Config,
   options: Parameters<typeof openDatabase>[1] = {},
-): Promise<{ database: Database; demo: DemoAccount[] }> {
+  log: (message: string) => void = () => {},
+): Promise<{ database: Database; demo: DemoAccount[]; secretKey: Buffer }> {
+  const secretKey = resolveSecretKey(config, log);
   const database = await openDatabase(config, options);
   await runMigrations(database);
+  const { sealed } = await sealTotpSecrets(database.db, new SecretBox(secretKey));
+  if (sealed) log(`sealed ${sealed} TOTP secret(s) that were stored in clear`);
   await syncRoles(database.db);
   await seedOrgTree(database.db);
+  await seedPrivacyNotice(database.db);
   await seedDepartments(database.db);
   await seedCalendar(database.db);
   await seedCatalogue(database.db, await defaultDistrict(database.db));
@@ -44,5 +64,18 @@ export async function prepareDatabase(
     await seedDemoOpen311(database.db);
   }
   await backfillCaseStats(database.db);
-  return { database, demo };
+  if (!config.dev) {
+    // Demo staff accounts carry the password the README publishes: never on a server that other
+    // machines can reach unless the operator switched the development conveniences on.
+    const open = await demoAccountsWithKnownPassword(database.db, config);
+    if (open.length) {
+      await database.close();
+      throw new StartRefused(
+        `this database holds the demo district, and its staff accounts (${open.join(', ')}) still have the published demo password. ` +
+          'A server reachable from other machines does not serve them: start it with LINLI_DEV=on to show the demo on purpose, ' +
+          'listen on loopback (HOST=127.0.0.1), or use an empty DATA_DIR / database for a real deployment.',
+      );
+    }
+  }
+  return { database, demo, secretKey };
 }

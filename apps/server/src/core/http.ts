@@ -22,6 +22,12 @@ declare module 'fastify' {
     permission?: RoutePermission;
     /** Routes a half-finished staff sign-in (waiting for TOTP) may call. */
     allowStages?: SessionStage[];
+    /**
+     * Routes a resident may call before agreeing to the privacy notice in force (who am I, the
+     * notice and the consent, and the PIPL rights: download and close). Every other signed-in
+     * route answers 403 `consent-required` until they agree.
+     */
+    withoutConsent?: boolean;
   }
   interface FastifyInstance {
     /** Every API route as registered: the OpenAPI completeness test walks it. */
@@ -36,20 +42,54 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function sameOrigin(req: FastifyRequest): boolean {
-  const host = req.headers['x-forwarded-host'] ?? req.headers.host;
-  const source = req.headers.origin ?? req.headers.referer;
-  if (!source || !host) return false;
+/** `scheme://host[:port]` of a URL, default ports dropped; null when it is not an http(s) URL. */
+function originOf(value: string): string | null {
   try {
-    return new URL(source).host === host;
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
-/** True when the request proves it came from our own pages: same origin, or the CSRF double-submit header. */
-export function csrfOk(req: FastifyRequest): boolean {
-  if (sameOrigin(req)) return true;
+/**
+ * The origin this server answers at: PUBLIC_ORIGIN when configured, else the request's own scheme
+ * and Host (Fastify reads X-Forwarded-Proto and -Host only when TRUST_PROXY is on).
+ */
+export function ownOrigin(req: FastifyRequest, config: Pick<Config, 'publicOrigin'>): string | null {
+  if (config.publicOrigin) return config.publicOrigin;
+  return req.host ? originOf(`${req.protocol}://${req.host}`) : null;
+}
+
+/**
+ * Where a browser says the request came from: its `Origin`, else its `Referer`. `undefined` when
+ * neither is sent (a non-browser client); null for an opaque origin (`Origin: null`) or garbage.
+ */
+function sourceOrigin(req: FastifyRequest): string | null | undefined {
+  const origin = req.headers.origin;
+  if (typeof origin === 'string') return originOf(origin);
+  const referer = req.headers.referer;
+  if (typeof referer === 'string') return originOf(referer);
+  return undefined;
+}
+
+/**
+ * True when a state-changing request names an origin that is not ours: scheme, host and port
+ * are compared, so `https://` against an `http://` server, another port, or a forged forwarded
+ * host all count as foreign. Refused on every API write, signed in or not (login CSRF).
+ */
+export function foreignOrigin(req: FastifyRequest, config: Pick<Config, 'publicOrigin'>): boolean {
+  const source = sourceOrigin(req);
+  return source !== undefined && source !== ownOrigin(req, config);
+}
+
+/**
+ * True when a cookie-borne write proves it came from our own pages: its Origin (or Referer) is
+ * ours, or it carries the CSRF double-submit header equal to the readable `linli_csrf` cookie.
+ */
+export function csrfOk(req: FastifyRequest, config: Pick<Config, 'publicOrigin'>): boolean {
+  const source = sourceOrigin(req);
+  if (source !== undefined) return source === ownOrigin(req, config);
   const header = req.headers['x-csrf-token'];
   const cookie = req.cookies[CSRF_COOKIE];
   return typeof header === 'string' && !!cookie && header === cookie;
@@ -98,6 +138,17 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
 
   app.addHook('preHandler', (req, _reply, done) => {
     const declared = req.routeOptions.config?.permission;
+    // A browser write from another origin is refused before anything else, with or without a
+    // session: that covers sign-in and the one-time code routes (login CSRF) too. Open311 is
+    // excepted: partners call it with an API key, never a cookie, from their own origins.
+    if (
+      declared &&
+      !SAFE_METHODS.has(req.method) &&
+      !req.url.startsWith('/open311/') &&
+      foreignOrigin(req, config)
+    ) {
+      return done(AppError.forbidden('Cross-site request refused: it comes from another origin.', 'csrf'));
+    }
     // A public route without a session cookie has nothing to resolve: stay synchronous.
     if (!declared || (declared === 'public' && !req.cookies[SESSION_COOKIE])) return done();
     authenticate(req, declared).then(() => done(), done);
@@ -107,7 +158,7 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
       // Only requests that ride on the session cookie can be forged cross-site.
-      if (!SAFE_METHODS.has(req.method) && !csrfOk(req)) {
+      if (!SAFE_METHODS.has(req.method) && !csrfOk(req, config)) {
         throw AppError.forbidden('Cross-site request refused: missing or wrong CSRF token.', 'csrf');
       }
       const resolved = await resolveSession(database.db, config, token, app.clock.now());
@@ -116,6 +167,11 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
         if (allowed.includes(resolved.stage)) {
           req.ctx.actor = resolved.actor;
           req.sessionStage = resolved.stage;
+          if (resolved.consentPending && declared !== 'public' && !req.routeOptions.config?.withoutConsent)
+            throw AppError.forbidden(
+              'Read and agree to the privacy notice in force first (GET /me/privacy, POST /me/privacy/consent).',
+              'consent-required',
+            );
         }
       } else if (resolved?.expired) {
         req.sessionExpired = true;

@@ -5,10 +5,13 @@
  */
 import { loadConfig } from '../config';
 import { verifyAuditChain } from '../core/audit';
+import { acquireDataDirLock } from '../core/data-dir-lock';
 import { openDatabase } from '../core/db/client';
 
 async function main() {
   const config = loadConfig();
+  // The embedded database is one process's: not while a server has it open.
+  const lock = config.databaseUrl ? null : acquireDataDirLock(config.dataDir, 'audit:verify');
   const database = await openDatabase(config);
   try {
     const report = await verifyAuditChain(database.db);
@@ -23,6 +26,7 @@ async function main() {
     return 1;
   } finally {
     await database.close();
+    lock?.release();
   }
 }
 

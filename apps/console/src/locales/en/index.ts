@@ -94,7 +94,12 @@ const en: Messages = {
     submit: 'Sign in',
     totpTitle: 'Authenticator code',
     totpHint: 'Open your authenticator app and enter the 6-digit code it shows.',
-    totpCode: '6-digit code',
+    totpCode: 'Authenticator or recovery code',
+    totpCodeInvalid: 'Enter the 6 digits, or a recovery code like abcde-fghjk',
+    codesTitle: 'Save your recovery codes',
+    codesHint:
+      'If you lose your phone or cannot use the authenticator, sign in with a recovery code instead. Each code works once and is shown only now.',
+    codesContinue: 'I have saved them, continue',
     totpSubmit: 'Verify',
     enrolTitle: 'Set up an authenticator',
     enrolHint:
@@ -159,6 +164,7 @@ const en: Messages = {
   states: {
     active: 'Active',
     disabled: 'Disabled',
+    closed: 'Closed',
     retired: 'Retired',
     published: 'Published',
     retracted: 'Retracted',
@@ -388,6 +394,21 @@ const en: Messages = {
     totpDisable: 'Turn off',
     totpDisableHint: 'Enter your current password to turn the authenticator off.',
     totpDisabled: 'Authenticator turned off',
+    recovery: 'Recovery codes',
+    recoveryDesc:
+      'If you lose your phone or cannot use the authenticator, sign in with a recovery code; each works once.',
+    recoveryLeft: '{remaining} of {total} left, made {at}',
+    recoveryNone: 'No recovery codes yet',
+    recoveryRegenerate: 'New recovery codes',
+    recoveryRegenerateHint: 'A new set ends the old one. Enter your current password.',
+    recoveryShownOnce: 'These codes are shown only once',
+    recoveryShownOnceHint:
+      'Copy or download them and keep them somewhere safe (not with your phone). Each code works once.',
+    recoveryCopy: 'Copy all',
+    recoveryDownload: 'Download .txt',
+    recoveryCopied: 'Recovery codes copied',
+    recoverySaved: 'I have saved them',
+    recoveryFileTitle: 'Linli console recovery codes',
     sessions: 'Signed-in devices',
     sessionsHint: 'These devices are signed in to your account. Sign out any you do not recognise.',
     current: 'This device',
@@ -556,6 +577,11 @@ const en: Messages = {
     'outside-district': 'That location is outside the district',
     unplaceable:
       'Cannot tell where this is: use a location in the district or name the community in the address',
+    'consent-required': 'The resident must agree to the privacy notice first',
+    'privacy-version-stale': 'A newer privacy notice is out; reload and try again',
+    'account-closure-blocked': 'Something is still in progress; the account cannot be closed yet',
+    'secret-key-mismatch':
+      'The server key (LINLI_SECRET_KEY) does not match the stored secrets; tell the system administrator',
     'totp-already-enabled': 'The authenticator is already on',
     'totp-not-enrolled': 'The authenticator set-up has not started; start again',
     'org-unit-has-children': 'This unit still has active sub-units; deal with them first',

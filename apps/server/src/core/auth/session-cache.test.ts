@@ -84,6 +84,7 @@ describe('the session cache', () => {
       actor,
       lastSeenAt: now,
       expiresAt: now + 60_000,
+      consentPending: false,
     };
     const before = sessionGeneration();
     sessionsChanged({ accountId: 'someone-else' });

@@ -36,6 +36,8 @@ export interface CachedSession {
   /** Epoch ms on the app clock, as stored in the row. */
   lastSeenAt: number;
   expiresAt: number;
+  /** A resident who has not agreed to the privacy notice in force (evicted on consent and on publishing). */
+  consentPending: boolean;
   /** `performance.now()` when it was read from the database (real time, not the app clock). */
   loadedAt: number;
 }

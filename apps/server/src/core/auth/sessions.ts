@@ -22,6 +22,8 @@ export interface ResolvedSession {
   stage: SessionStage;
   sessionId: string;
   expired: boolean;
+  /** A resident who has not agreed to the district's privacy notice in force (core/http.ts gates on it). */
+  consentPending: boolean;
 }
 
 /** Loads the account's active grants with the paths and permissions the permission check needs. */
@@ -56,7 +58,14 @@ export async function resolveSession(
   const tokenHash = hashToken(token);
   const idleMs = config.sessionIdleMinutes * 60_000;
   const hit = cachedSession(db, tokenHash, now.getTime(), idleMs, IDLE_REFRESH_MS);
-  if (hit) return { sessionId: hit.sessionId, stage: hit.stage, expired: false, actor: hit.actor };
+  if (hit)
+    return {
+      sessionId: hit.sessionId,
+      stage: hit.stage,
+      expired: false,
+      actor: hit.actor,
+      consentPending: hit.consentPending,
+    };
   // Taken before reading: an invalidation while we read means our rows may be stale; don't cache them.
   const generation = sessionGeneration();
   const [row] = await db
@@ -71,6 +80,11 @@ export async function resolveSession(
       districtId: accounts.districtId,
       displayName: accounts.displayName,
       status: accounts.status,
+      consentedVersion: accounts.privacyConsentVersion,
+      // The privacy notice in force in the account's district (residents only are asked).
+      noticeVersion: sql<
+        number | null
+      >`CASE WHEN ${accounts.kind} = 'resident' THEN (SELECT max(pn.version) FROM privacy_notices pn WHERE pn.district_id = ${accounts.districtId}) END`,
     })
     .from(sessions)
     .innerJoin(accounts, eq(accounts.id, sessions.accountId))
@@ -95,6 +109,8 @@ export async function resolveSession(
     grants,
     sessionId: row.id,
   };
+  const noticeVersion = row.noticeVersion === null ? null : Number(row.noticeVersion);
+  const consentPending = noticeVersion !== null && (row.consentedVersion ?? 0) < noticeVersion;
   rememberSession(
     tokenHash,
     {
@@ -104,10 +120,11 @@ export async function resolveSession(
       actor,
       lastSeenAt,
       expiresAt: row.expiresAt.getTime(),
+      consentPending,
     },
     generation,
   );
-  return { sessionId: row.id, stage: row.stage, expired: false, actor };
+  return { sessionId: row.id, stage: row.stage, expired: false, actor, consentPending };
 }
 
 /** Creates a session row and returns its token (only the hash is stored). */

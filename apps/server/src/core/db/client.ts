@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
@@ -8,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import type { Config } from '../../config';
 import * as schema from '../../schema';
+import { openDurablePglite, type WalSync } from './durable-fs';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -25,11 +25,21 @@ export interface Database {
   pglite: PGlite | null;
   /** Counts statements sent, so tests can check that a list costs a bounded number of queries. */
   queryCount(): number;
+  /**
+   * Resolves once every commit made before the call is on stable storage: the server awaits it
+   * before acknowledging a write. PostgreSQL's own commit already is (synchronous_commit); the
+   * embedded database on disk syncs its WAL here (core/db/durable-fs.ts, decision 20).
+   */
+  durable(): Promise<void>;
+  /** The embedded database's WAL syncer (on disk only), for tests and the bench to observe. */
+  walSync: WalSync | null;
 }
+
+const settled = Promise.resolve();
 
 /**
  * The one database client factory: node-postgres when DATABASE_URL is set, else PGlite persisted
- * under DATA_DIR/pglite (or in memory for tests, or loaded from a dump with `loadDataDir`).
+ * under DATA_DIR/pglite (or in memory for tests); `loadDataDir` loads a dump into either.
  */
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databaseInMemory'>,
@@ -57,16 +67,18 @@ export async function openDatabase(
         await pool.end();
       },
       queryCount: () => count,
+      durable: () => settled,
+      walSync: null,
     };
   }
   let client = options.pglite;
+  let walSync: WalSync | null = null;
   if (!client) {
-    if (config.databaseInMemory || options.loadDataDir) {
+    if (config.databaseInMemory) {
       client = new PGlite({ loadDataDir: options.loadDataDir });
     } else {
-      const dir = path.join(config.dataDir, 'pglite');
-      fs.mkdirSync(dir, { recursive: true });
-      client = new PGlite(dir);
+      // With loadDataDir, a dump is written into an empty DATA_DIR/pglite (restore, test copies).
+      ({ client, walSync } = openDurablePglite(path.join(config.dataDir, 'pglite'), options.loadDataDir));
     }
   }
   await client.waitReady;
@@ -83,5 +95,7 @@ export async function openDatabase(
       if (!pgl.closed) await pgl.close();
     },
     queryCount: () => count,
+    durable: walSync ? () => walSync.sync() : () => settled,
+    walSync,
   };
 }

@@ -34,7 +34,7 @@ export interface AccountRow {
   username: string | null;
   displayName: string;
   phone: string | null;
-  status: 'active' | 'disabled';
+  status: 'active' | 'disabled' | 'closed';
   orgUnitId: string | null;
   districtId: string;
   lastSignInAt: Date | null;
@@ -574,7 +574,7 @@ export async function disableAccount(
     if (ctx.actor.accountId === account.id) {
       throw AppError.conflict('self-action', 'You cannot disable your own account.');
     }
-    if (account.status === 'disabled') throw AppError.invalidTransition('disabled', 'disable');
+    if (account.status !== 'active') throw AppError.invalidTransition(account.status, 'disable');
     if (grants.some(isEffectiveAdminGrant)) {
       await tx.execute(sql`SELECT pg_advisory_xact_lock(${LAST_ADMIN_LOCK})`);
       if (!(await anotherActiveAdmin(tx, account.districtId, { accountId: account.id }))) {
@@ -610,7 +610,8 @@ export async function enableAccount(
 ): Promise<AccountView> {
   await deps.db.transaction(async (tx) => {
     const { account } = await manageableAccount(tx, ctx, id);
-    if (account.status === 'active') throw AppError.invalidTransition('active', 'enable');
+    // A closed (注销) account stays closed: its person is gone from it.
+    if (account.status !== 'disabled') throw AppError.invalidTransition(account.status, 'enable');
     await tx
       .update(accounts)
       .set({ status: 'active', updatedAt: deps.clock.now() })

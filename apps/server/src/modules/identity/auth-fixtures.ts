@@ -4,6 +4,10 @@ import { base32Decode, totpCode } from './totp';
 import { hashPassword } from './password';
 import { accounts, orgUnits, roleGrants, roles } from './schema';
 import type { Executor } from '../../core/db/client';
+import { uuidv7 } from '../../core/db/columns';
+import { SecretBox } from '../../core/secret-box';
+import { TEST_SECRET_KEY } from '../../../test/config';
+import { totpSecretContext } from './auth-service';
 
 /** Test factories for sign-in: staff accounts, role settings and authenticator codes. */
 
@@ -20,7 +24,7 @@ export async function buildStaff(
     unitName?: string;
     password?: string;
     totpSecret?: string | null;
-    status?: 'active' | 'disabled';
+    status?: 'active' | 'disabled' | 'closed';
     mustChangePassword?: boolean;
   } = {},
 ) {
@@ -33,9 +37,11 @@ export async function buildStaff(
   hashed ??= hashPassword(FIXTURE_PASSWORD);
   const passwordHash = overrides.password ? await hashPassword(overrides.password) : await hashed;
   const username = overrides.username ?? `staff-${process.pid}-${++seq}`;
+  const id = uuidv7();
   const [account] = await db
     .insert(accounts)
     .values({
+      id,
       districtId: unit.districtId,
       kind: 'staff',
       username,
@@ -43,7 +49,8 @@ export async function buildStaff(
       displayName: `测试员${seq}`,
       orgUnitId: unit.id,
       passwordHash,
-      totpSecret: overrides.totpSecret ?? null,
+      // Sealed as the server stores it, with the test servers' key.
+      totpSecret: overrides.totpSecret ? sealForTests(id, overrides.totpSecret) : null,
       totpEnabled: !!overrides.totpSecret,
       status: overrides.status ?? 'active',
       mustChangePassword: overrides.mustChangePassword ?? false,
@@ -56,6 +63,11 @@ export async function buildStaff(
     orgUnitId: unit.id,
   });
   return account!;
+}
+
+/** A TOTP secret sealed as the test servers (TEST_SECRET_KEY) store it. */
+export function sealForTests(accountId: string, secret: string): string {
+  return new SecretBox(Buffer.from(TEST_SECRET_KEY, 'base64')).seal(secret, totpSecretContext(accountId));
 }
 
 /** Sets a role's "requires TOTP" flag (what the roles admin screen does). */

@@ -15,7 +15,9 @@ import {
   SessionList,
   TotpCode,
   TotpDisable,
+  TotpEnabled,
   TotpEnrolment,
+  TotpSignIn,
 } from '@linli/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -99,7 +101,9 @@ export async function authRoutes(fastify: FastifyInstance) {
       signInResult(req, reply, await signInWithOtp(deps, req.ctx, req.body.phone, req.body.code)),
   );
 
-  if (app.config.env !== 'production') {
+  // Development conveniences (config.dev): never on a server reachable from other machines unless
+  // LINLI_DEV=on says so.
+  if (app.config.dev) {
     app.get(
       '/dev/otp/:phone',
       {
@@ -165,8 +169,8 @@ export async function authRoutes(fastify: FastifyInstance) {
       config: { permission: 'staff', allowStages: ['totp'] },
       schema: {
         tags: ['auth'],
-        summary: 'Finish a staff sign-in with the authenticator code',
-        body: TotpCode,
+        summary: 'Finish a staff sign-in with the authenticator code or a one-time recovery code',
+        body: TotpSignIn,
         response: { 200: LoginResult, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 429: Problem },
       },
     },
@@ -200,7 +204,7 @@ export async function authRoutes(fastify: FastifyInstance) {
   app.post(
     '/auth/logout-all',
     {
-      config: { permission: 'signed-in' },
+      config: { permission: 'signed-in', withoutConsent: true },
       schema: {
         tags: ['auth'],
         summary: 'Sign out of every session of this account',
@@ -219,7 +223,7 @@ export async function authRoutes(fastify: FastifyInstance) {
   app.get(
     '/me',
     {
-      config: { permission: 'signed-in' },
+      config: { permission: 'signed-in', withoutConsent: true },
       schema: {
         tags: ['me'],
         summary: 'The signed-in account, its grants and permissions',
@@ -279,15 +283,17 @@ export async function authRoutes(fastify: FastifyInstance) {
       config: { permission: 'staff', allowStages: ['full', 'totp_enrol'] },
       schema: {
         tags: ['me'],
-        summary: 'Confirm the authenticator with a code and turn it on',
+        summary:
+          'Confirm the authenticator with a code and turn it on; answers ten recovery codes, shown once',
         body: TotpCode,
-        response: { 200: Me, 400: Problem, 401: Problem, 403: Problem, 409: Problem },
+        response: { 200: TotpEnabled, 400: Problem, 401: Problem, 403: Problem, 409: Problem },
       },
     },
     async (req, reply) => {
-      const issued = await enableTotp(deps, req.ctx, req.body.code, req.sessionStage);
+      const { issued, recoveryCodes } = await enableTotp(deps, req.ctx, req.body.code, req.sessionStage);
       if (issued) setSessionCookies(app.config, req, reply, issued.token);
-      return presentMe(deps.db, issued?.accountId ?? req.ctx.actor.accountId!);
+      reply.header('cache-control', 'no-store');
+      return { ...(await presentMe(deps.db, issued?.accountId ?? req.ctx.actor.accountId!)), recoveryCodes };
     },
   );
 

@@ -14,6 +14,7 @@ import type { Clock } from '../../core/clock';
 import type { RequestContext } from '../../core/context';
 import type { Db, Executor } from '../../core/db/client';
 import { AppError } from '../../core/errors';
+import { type SecretBox, SecretKeyMismatch } from '../../core/secret-box';
 import { accountLocked, lockRemainingSeconds, recordFailure, recordSuccess } from './lockout';
 import { presentMe, presentSession } from './me-presenter';
 import {
@@ -28,6 +29,13 @@ import {
 import type { OtpSender } from './otp-sender';
 import { checkPasswordPolicy, hashPassword, verifyDummyPassword, verifyPassword } from './password';
 import { accounts, orgUnits, roleGrants, roles, sessions } from './schema';
+import {
+  deleteRecoveryCodes,
+  looksLikeRecoveryCode,
+  recoveryCodeStatus,
+  replaceRecoveryCodes,
+  useRecoveryCode,
+} from './recovery-codes';
 import { generateTotpSecret, otpauthUrl, verifyTotp } from './totp';
 
 /**
@@ -42,6 +50,8 @@ export interface AuthDeps {
   config: Config;
   clock: Clock;
   otpSender: OtpSender;
+  /** Seals TOTP secrets at rest (LINLI_SECRET_KEY). */
+  secrets: SecretBox;
 }
 
 export const authDeps = (app: FastifyInstance): AuthDeps => ({
@@ -49,7 +59,26 @@ export const authDeps = (app: FastifyInstance): AuthDeps => ({
   config: app.config,
   clock: app.clock,
   otpSender: app.otpSender,
+  secrets: app.secrets,
 });
+
+/** What a sealed TOTP secret is bound to: a sealed value copied onto another account does not open. */
+export const totpSecretContext = (accountId: string) => `totp:${accountId}`;
+
+/** The account's TOTP secret in clear, for checking a code; a key that does not open it is said plainly. */
+function openTotpSecret(deps: AuthDeps, accountId: string, sealed: string): string {
+  try {
+    return deps.secrets.open(sealed, totpSecretContext(accountId));
+  } catch (err) {
+    if (err instanceof SecretKeyMismatch)
+      throw new AppError(
+        503,
+        'secret-key-mismatch',
+        'The server cannot read this account’s authenticator key: LINLI_SECRET_KEY is not the key it was sealed with. Tell the administrator.',
+      );
+    throw err;
+  }
+}
 
 /** A session the route hands to the browser (cookies) after a sign-in step. */
 export interface IssuedSession {
@@ -389,17 +418,24 @@ export async function completeTotpSignIn(
     }
     if (!account.totpEnabled || !account.totpSecret)
       return fail(AppError.conflict('totp-not-enrolled', 'This account has no authenticator set up.'));
-    const step = verifyTotp(account.totpSecret, code, now, account.totpLastStep);
-    if (step === null) {
+    const recovery = looksLikeRecoveryCode(code);
+    let step: number | null = account.totpLastStep;
+    let recoveryLeft: number | null = null;
+    if (recovery) recoveryLeft = await useRecoveryCode(tx, accountId, code, now);
+    else
+      step = verifyTotp(openTotpSecret(deps, accountId, account.totpSecret), code, now, account.totpLastStep);
+    if (recovery ? recoveryLeft === null : step === null) {
       const seconds = await countFailure(tx, deps, ctx, account, now, 'totp');
       if (seconds > 0) {
         await revokeSessions(tx, accountId, sessionId, now);
         return fail(accountLocked(seconds), true);
       }
       return fail(
-        AppError.badRequest('totp-invalid', 'The authenticator code is wrong or was already used.', [
-          { field: 'body/code', message: 'is wrong', code: 'totp-invalid' },
-        ]),
+        AppError.badRequest(
+          'totp-invalid',
+          'The authenticator or recovery code is wrong or was already used.',
+          [{ field: 'body/code', message: 'is wrong', code: 'totp-invalid' }],
+        ),
       );
     }
     await tx
@@ -419,7 +455,9 @@ export async function completeTotpSignIn(
       entityId: accountId,
       orgUnitId: account.orgUnitId,
       districtId: account.districtId,
-      note: { method: 'totp', stage: 'full' },
+      note: recovery
+        ? { method: 'recovery_code', stage: 'full', recoveryCodesLeft: recoveryLeft }
+        : { method: 'totp', stage: 'full' },
     });
     return { ok: true, value: { accountId, sessionId: session.id, token: session.token, stage: 'full' } };
   });
@@ -444,7 +482,11 @@ export async function enrolTotp(
       );
     await tx
       .update(accounts)
-      .set({ totpSecret: secret, totpLastStep: null, updatedAt: deps.clock.now() })
+      .set({
+        totpSecret: deps.secrets.seal(secret, totpSecretContext(accountId)),
+        totpLastStep: null,
+        updatedAt: deps.clock.now(),
+      })
       .where(eq(accounts.id, accountId));
     await writeAudit(tx, ctx, {
       action: 'account.totp_enrol',
@@ -461,15 +503,16 @@ export async function enrolTotp(
 }
 
 /**
- * Confirms the pending secret with a code and turns TOTP on (POST /me/totp/enable). A
- * `totp_enrol` half session is then replaced by a full one (returned for the cookies).
+ * Confirms the pending secret with a code and turns TOTP on (POST /me/totp/enable), with a new
+ * set of recovery codes (returned once). A `totp_enrol` half session is then replaced by a full
+ * one (returned for the cookies).
  */
 export async function enableTotp(
   deps: AuthDeps,
   ctx: RequestContext,
   code: string,
   stage: SessionStage | null,
-): Promise<IssuedSession | null> {
+): Promise<{ issued: IssuedSession | null; recoveryCodes: string[] }> {
   const { accountId, sessionId } = signedIn(ctx);
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (tx) => {
@@ -478,7 +521,7 @@ export async function enableTotp(
       throw AppError.conflict('totp-already-enabled', 'The authenticator is already turned on.');
     if (!account.totpSecret)
       throw AppError.conflict('totp-not-enrolled', 'Start the set-up first (POST /me/totp/enrol).');
-    const step = verifyTotp(account.totpSecret, code, now, null);
+    const step = verifyTotp(openTotpSecret(deps, accountId, account.totpSecret), code, now, null);
     if (step === null)
       throw AppError.badRequest('totp-invalid', 'The authenticator code is wrong.', [
         { field: 'body/code', message: 'is wrong', code: 'totp-invalid' },
@@ -487,6 +530,7 @@ export async function enableTotp(
       .update(accounts)
       .set({ totpEnabled: true, totpLastStep: step, updatedAt: now })
       .where(eq(accounts.id, accountId));
+    const recoveryCodes = await replaceRecoveryCodes(tx, accountId, now);
     let issued: IssuedSession | null = null;
     if (stage === 'totp_enrol') {
       await tx
@@ -510,9 +554,9 @@ export async function enableTotp(
       districtId: account.districtId,
       before: { totpEnabled: false },
       after: { totpEnabled: true },
-      note: issued ? { signedIn: true } : undefined,
+      note: { recoveryCodesGenerated: recoveryCodes.length, ...(issued ? { signedIn: true } : {}) },
     });
-    return issued;
+    return { issued, recoveryCodes };
   });
   // After the commit: a totp_enrol half session ended.
   sessionsChanged({ accountId });
@@ -536,6 +580,7 @@ export async function disableTotp(deps: AuthDeps, ctx: RequestContext, password:
       .update(accounts)
       .set({ totpEnabled: false, totpSecret: null, totpLastStep: null, updatedAt: deps.clock.now() })
       .where(eq(accounts.id, accountId));
+    const recoveryCodesDeleted = await deleteRecoveryCodes(tx, accountId);
     await writeAudit(tx, ctx, {
       action: 'account.totp_disable',
       entityType: 'account',
@@ -544,8 +589,48 @@ export async function disableTotp(deps: AuthDeps, ctx: RequestContext, password:
       districtId: account.districtId,
       before: { totpEnabled: account.totpEnabled, totpSecret: account.totpSecret },
       after: { totpEnabled: false, totpSecret: null },
+      note: { recoveryCodesDeleted },
     });
   });
+}
+
+/** How many recovery codes the caller has left (GET /me/recovery-codes). */
+export async function getRecoveryCodeStatus(deps: AuthDeps, ctx: RequestContext) {
+  return recoveryCodeStatus(deps.db, signedIn(ctx).accountId);
+}
+
+/**
+ * A new set of recovery codes (POST /me/recovery-codes), which ends the old set. Needs the
+ * password (a borrowed session must not be able to mint a way in) and TOTP turned on; audited.
+ */
+export async function regenerateRecoveryCodes(
+  deps: AuthDeps,
+  ctx: RequestContext,
+  password: string,
+): Promise<{ codes: string[]; generatedAt: string }> {
+  const { accountId } = signedIn(ctx);
+  const account = await loadAccount(deps.db, accountId);
+  await confirmPassword(deps, ctx, account, password, 'body/password');
+  if (!account.totpEnabled)
+    throw AppError.conflict(
+      'totp-not-enrolled',
+      'Recovery codes come with an authenticator; set one up first.',
+    );
+  const now = deps.clock.now();
+  const codes = await deps.db.transaction(async (tx) => {
+    const before = await recoveryCodeStatus(tx, accountId);
+    const codes = await replaceRecoveryCodes(tx, accountId, now);
+    await writeAudit(tx, ctx, {
+      action: 'account.recovery_codes_regenerate',
+      entityType: 'account',
+      entityId: accountId,
+      orgUnitId: account.orgUnitId,
+      districtId: account.districtId,
+      note: { unusedBefore: before.remaining, generated: codes.length },
+    });
+    return codes;
+  });
+  return { codes, generatedAt: now.toISOString() };
 }
 
 // ---------- the caller's own account ----------

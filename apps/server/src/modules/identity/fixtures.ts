@@ -1,5 +1,5 @@
 import type { Permission } from '@linli/contracts';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { App } from '../../app';
 import { CSRF_COOKIE, createSession, SESSION_COOKIE } from '../../core/auth/sessions';
 import type { Actor } from '../../core/context';
@@ -97,6 +97,8 @@ export async function buildResident(db: Db, districtId: string, unit: UnitRow | 
       phone: phone ?? `137${String(10000000 + counter).slice(-8)}`,
       displayName: `居民${counter}`,
       orgUnitId: unit?.id ?? null,
+      // Has agreed to the district's privacy notice in force (privacy.test.ts covers the asking).
+      privacyConsentVersion: sql`(SELECT max(version) FROM privacy_notices WHERE district_id = ${districtId})`,
     })
     .returning();
   return acc!;

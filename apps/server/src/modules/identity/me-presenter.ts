@@ -4,6 +4,7 @@ import type { Executor } from '../../core/db/client';
 import { AppError } from '../../core/errors';
 import { roleDefinition, rolePermissions } from '../../core/roles';
 import { findDepartment } from './lookups';
+import { currentNotice } from './privacy-service';
 import { accounts, orgUnits, roleGrants, type sessions } from './schema';
 
 type OrgUnitRow = Pick<typeof orgUnits.$inferSelect, 'id' | 'code' | 'name' | 'kind'>;
@@ -52,6 +53,7 @@ export async function presentMe(db: Executor, accountId: string): Promise<Me> {
     grantedAt: g.grantedAt.toISOString(),
   }));
   // Only staff sessions carry grants (core/auth/sessions.ts), so only staff hold permissions.
+  const notice = account.kind === 'resident' ? await currentNotice(db, account.districtId) : null;
   const permissions =
     account.kind === 'staff'
       ? [...new Set(grantRows.flatMap((g) => rolePermissions(g.roleCode)))].sort()
@@ -68,6 +70,14 @@ export async function presentMe(db: Executor, accountId: string): Promise<Me> {
     permissions,
     mustChangePassword: account.mustChangePassword,
     totpEnabled: account.totpEnabled,
+    privacy:
+      account.kind === 'resident'
+        ? {
+            currentVersion: notice?.version ?? null,
+            consentedVersion: account.privacyConsentVersion,
+            consentRequired: !!notice && (account.privacyConsentVersion ?? 0) < notice.version,
+          }
+        : null,
   };
 }
 

@@ -9,7 +9,8 @@ import { AppError } from '../../core/errors';
  */
 export interface OtpSender {
   readonly name: string;
-  send(phone: string, code: string, expiresAt: Date): Promise<void>;
+  /** A one-time code; `purpose` picks the SMS template (a sign-in code, or confirming 注销). */
+  send(phone: string, code: string, expiresAt: Date, purpose?: 'sign_in' | 'close_account'): Promise<void>;
   /** A notification text (not a code). Callers treat a failure as "not delivered", never fatal. */
   sendText(phone: string, text: string): Promise<void>;
   /** Development only: the last code sent to a number. */
@@ -23,9 +24,9 @@ export class LogOtpSender implements OtpSender {
   readonly name = 'log';
   private readonly last = new Map<string, { code: string; expiresAt: Date }>();
   constructor(private readonly log: FastifyBaseLogger) {}
-  async send(phone: string, code: string, expiresAt: Date) {
+  async send(phone: string, code: string, expiresAt: Date, purpose: 'sign_in' | 'close_account' = 'sign_in') {
     this.last.set(phone, { code, expiresAt });
-    this.log.info({ phone, code, expiresAt }, 'one-time code (development sender)');
+    this.log.info({ phone, code, expiresAt, purpose }, 'one-time code (development sender)');
   }
   latest(phone: string) {
     return this.last.get(phone) ?? null;

@@ -35,6 +35,9 @@ function sameHash(a: string, b: string): boolean {
 
 const secondsUntil = (at: number, now: Date) => Math.max(1, Math.ceil((at - now.getTime()) / 1000));
 
+/** Sign-in, or confirming that the account is to be closed (注销). */
+export type OtpPurpose = 'sign_in' | 'close_account';
+
 export interface OtpLimits {
   perPhonePerHour: number;
   perIpPerHour: number;
@@ -63,7 +66,15 @@ async function sentInLastHour(
  */
 export async function issueOtp(
   db: Db,
-  input: { phone: string; code: string; ip: string | null; now: Date; limits: OtpLimits },
+  input: {
+    phone: string;
+    code: string;
+    ip: string | null;
+    now: Date;
+    limits: OtpLimits;
+    /** What the code is for; it works for nothing else. Limits count every purpose together. */
+    purpose?: OtpPurpose;
+  },
 ): Promise<{ id: string; expiresAt: Date }> {
   const { phone, ip, now, limits } = input;
   return db.transaction(async (tx) => {
@@ -112,7 +123,14 @@ export async function issueOtp(
     const expiresAt = new Date(now.getTime() + OTP_TTL_SECONDS * 1000);
     const [row] = await tx
       .insert(otpCodes)
-      .values({ phone, codeHash: otpHash(phone, input.code), createdAt: now, expiresAt, ip })
+      .values({
+        phone,
+        purpose: input.purpose ?? 'sign_in',
+        codeHash: otpHash(phone, input.code),
+        createdAt: now,
+        expiresAt,
+        ip,
+      })
       .returning({ id: otpCodes.id });
     return { id: row!.id, expiresAt };
   });
@@ -129,16 +147,22 @@ export type OtpCheck =
   | { ok: false; reason: 'otp-expired' | 'otp-too-many-attempts' | 'otp-none' };
 
 /**
- * Checks `code` against the latest code sent to `phone`, inside the caller's transaction (the
+ * Checks `code` against the latest code sent to `phone` for `purpose`, inside the caller's transaction (the
  * row is locked, so concurrent tries are counted one by one). A wrong try is counted; the
  * fifth wrong one kills the code; a right one consumes it. The caller must commit even when
  * the check fails, so the counted try sticks.
  */
-export async function consumeOtp(tx: Executor, phone: string, code: string, now: Date): Promise<OtpCheck> {
+export async function consumeOtp(
+  tx: Executor,
+  phone: string,
+  code: string,
+  now: Date,
+  purpose: OtpPurpose = 'sign_in',
+): Promise<OtpCheck> {
   const [row] = await tx
     .select()
     .from(otpCodes)
-    .where(eq(otpCodes.phone, phone))
+    .where(and(eq(otpCodes.phone, phone), eq(otpCodes.purpose, purpose)))
     .orderBy(desc(otpCodes.createdAt), desc(otpCodes.id))
     .limit(1)
     .for('update');

@@ -59,7 +59,7 @@ export interface OrgUnitResource {
 export interface AccountResource {
   id: string;
   kind: 'resident' | 'staff';
-  status: 'active' | 'disabled';
+  status: 'active' | 'disabled' | 'closed';
   /** `accountScopePath(...)`: never null. */
   orgPath: string;
   /** The account's active grants (role and the unit's path). */
@@ -119,7 +119,7 @@ export const accountPolicy = {
   manage: manageAccount,
   /** Grant roles to it (the unit of each grant is checked when it is known). */
   grant: (actor: Actor, a: AccountResource) =>
-    can(actor, 'accounts.read', a.orgPath) && can(actor, 'roles.grant', a.orgPath),
+    a.status !== 'closed' && can(actor, 'accounts.read', a.orgPath) && can(actor, 'roles.grant', a.orgPath),
   disable: (actor: Actor, a: AccountResource) =>
     manageAccount(actor, a) && a.status === 'active' && !self(actor, a) && !a.lastActiveAdmin,
   enable: (actor: Actor, a: AccountResource) => manageAccount(actor, a) && a.status === 'disabled',

@@ -3,6 +3,7 @@ import {
   boolean,
   index,
   integer,
+  jsonb,
   pgTable,
   text,
   uniqueIndex,
@@ -87,9 +88,13 @@ export const accounts = pgTable(
     failedLogins: integer().notNull().default(0),
     lockouts: integer().notNull().default(0),
     lockedUntil: tstz(),
-    status: text({ enum: ['active', 'disabled'] })
+    /** `closed`: the resident closed (注销) the account; personal fields are erased (see personal-data-service.ts). */
+    status: text({ enum: ['active', 'disabled', 'closed'] })
       .notNull()
       .default('active'),
+    closedAt: tstz(),
+    /** Residents: the privacy notice version they last agreed to (the consent rows are the record). */
+    privacyConsentVersion: integer(),
     lastSignInAt: tstz(),
     createdBy: uuid(),
     ...timestamps(),
@@ -163,12 +168,18 @@ export const sessions = pgTable(
   (t) => [uniqueIndex().on(t.tokenHash), index().on(t.accountId)],
 );
 
-/** One-time sign-in codes for residents. Only a hash of the code is kept. */
+/**
+ * One-time codes sent by SMS: resident sign-in, and the confirmation of closing an account. Only a
+ * hash of the code is kept; a code only ever works for the purpose it was sent for.
+ */
 export const otpCodes = pgTable(
   'otp_codes',
   {
     id: idColumn(),
     phone: text().notNull(),
+    purpose: text({ enum: ['sign_in', 'close_account'] })
+      .notNull()
+      .default('sign_in'),
     codeHash: text().notNull(),
     createdAt: tstz().notNull().defaultNow(),
     expiresAt: tstz().notNull(),
@@ -177,4 +188,66 @@ export const otpCodes = pgTable(
     ip: text(),
   },
   (t) => [index().on(t.phone, t.createdAt), index().on(t.ip, t.createdAt)],
+);
+
+/**
+ * Staff one-time recovery codes: generated with TOTP (and regenerated on request, which deletes
+ * the old set), each usable once in place of an authenticator code. Only a hash is kept.
+ */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: idColumn(),
+    accountId: uuid()
+      .notNull()
+      .references(() => accounts.id),
+    codeHash: text().notNull(),
+    createdAt: tstz().notNull().defaultNow(),
+    usedAt: tstz(),
+  },
+  (t) => [index().on(t.accountId), uniqueIndex().on(t.codeHash)],
+);
+
+export interface PrivacyNoticeTexts {
+  'zh-CN': { title: string; body: string };
+  en: { title: string; body: string };
+}
+
+/**
+ * The district's privacy notice (隐私政策 / 个人信息处理规则), one row per published version. The
+ * newest version is in force; residents who agreed to an older one are asked again.
+ */
+export const privacyNotices = pgTable(
+  'privacy_notices',
+  {
+    id: idColumn(),
+    districtId: districtColumn(),
+    version: integer().notNull(),
+    texts: jsonb().$type<PrivacyNoticeTexts>().notNull(),
+    summary: text(),
+    publishedAt: tstz().notNull(),
+    /** Null for the text the product ships (seeded). */
+    publishedBy: uuid().references(() => accounts.id),
+  },
+  (t) => [uniqueIndex().on(t.districtId, t.version)],
+);
+
+/** A resident's agreement to one version of the notice: the record PIPL asks a processor to keep. */
+export const privacyConsents = pgTable(
+  'privacy_consents',
+  {
+    id: idColumn(),
+    districtId: districtColumn(),
+    accountId: uuid()
+      .notNull()
+      .references(() => accounts.id),
+    noticeId: uuid()
+      .notNull()
+      .references(() => privacyNotices.id),
+    version: integer().notNull(),
+    at: tstz().notNull(),
+    ip: text(),
+    userAgent: text(),
+  },
+  (t) => [index().on(t.accountId, t.at), index().on(t.noticeId)],
 );

@@ -1,5 +1,5 @@
 import { BUILT_IN_ROLES } from '@linli/contracts';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Config } from '../../config';
 import { writeAudit } from '../../core/audit';
 import { systemContext } from '../../core/context';
@@ -8,7 +8,8 @@ import { uuidv7 } from '../../core/db/columns';
 import orgData from './data/org-units.json' with { type: 'json' };
 import departmentData from './data/departments.json' with { type: 'json' };
 import { accounts, departments, orgUnits, roleGrants, roles } from './schema';
-import { hashPassword } from './password';
+import { hashPassword, verifyPassword } from './password';
+import { recordConsentForSeed } from './privacy-service';
 
 /** Makes sure every built-in role has its settings row. */
 export async function syncRoles(db: Executor) {
@@ -236,7 +237,53 @@ export async function seedDemo(db: Db, config: Config): Promise<DemoAccount[]> {
       orgUnitId: jiahe.id,
       after: { phone: '13800000001', kind: 'resident' },
     });
+    // The demo resident has read and agreed to the notice (other numbers are asked at sign-in).
+    await recordConsentForSeed(tx, resident!.id, district.id, new Date());
     created.push({ login: '13800000001', role: 'resident', where: jiahe.name });
   });
   return created;
+}
+
+/** The staff accounts the demo seeds (identity's and the cases demo's), all with the demo password. */
+export const DEMO_STAFF_USERNAMES = [
+  'admin',
+  'hanlin-secretary',
+  'jiahe-worker',
+  'minzheng-staff',
+  'hanlin-squad1',
+  'hanlin-squad2',
+  'hanlin-squad3',
+  'jh-squad1',
+  'jh-squad2',
+  'wanan-admin',
+] as const;
+
+/**
+ * The demo staff accounts that are enabled and still open with a published password (the
+ * configured demo password or the README's default). A server reachable from other machines
+ * refuses to serve them (core/boot.ts).
+ */
+export async function demoAccountsWithKnownPassword(db: Executor, config: Config): Promise<string[]> {
+  const rows = await db
+    .select({ username: accounts.username, passwordHash: accounts.passwordHash })
+    .from(accounts)
+    .where(and(inArray(accounts.username, [...DEMO_STAFF_USERNAMES]), eq(accounts.status, 'active')));
+  const known = [...new Set([config.demoPassword, 'Linli@2026'])];
+  // The seed hashes the password once for every account: verify each distinct hash once.
+  const verdicts = new Map<string, Promise<boolean>>();
+  const open: string[] = [];
+  for (const r of rows) {
+    if (!r.passwordHash || !r.username) continue;
+    let verdict = verdicts.get(r.passwordHash);
+    if (!verdict) {
+      const hash = r.passwordHash;
+      verdict = (async () => {
+        for (const p of known) if (await verifyPassword(hash, p)) return true;
+        return false;
+      })();
+      verdicts.set(hash, verdict);
+    }
+    if (await verdict) open.push(r.username);
+  }
+  return open;
 }

@@ -109,27 +109,96 @@ describe('CSRF', () => {
     expect(res.statusCode).toBe(403);
   });
 
-  it('accepts the same Origin without the token', async () => {
+  it('accepts the same Origin (scheme, host and port) without the token', async () => {
     const client = await loginAs(t.app, 'jiahe-worker');
-    const res = await t.app.inject({
-      method: 'PATCH',
-      url: '/api/v1/me',
-      headers: { cookie: cookieHeader(client), origin: 'https://linli.example', host: 'linli.example' },
-      payload: { displayName: '王小禾' },
-    });
-    expect(res.statusCode).toBe(200);
+    for (const [origin, host] of [
+      ['http://linli.example', 'linli.example'],
+      ['http://linli.example:8080', 'linli.example:8080'],
+    ]) {
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/me',
+        headers: { cookie: cookieHeader(client), origin: origin!, host: host! },
+        payload: { displayName: '王小禾' },
+      });
+      expect(res.statusCode, origin).toBe(200);
+    }
   });
 
-  it('accepts a matching X-CSRF-Token from any origin', async () => {
+  it('refuses the same host under another scheme or port, and a forged X-Forwarded-Host', async () => {
+    const client = await loginAs(t.app, 'jiahe-worker');
+    const attempts: Record<string, string>[] = [
+      // The server is reached over plain HTTP here: an https:// page is another origin.
+      { origin: 'https://linli.example', host: 'linli.example' },
+      { origin: 'http://linli.example:8443', host: 'linli.example' },
+      { referer: 'https://linli.example/console/', host: 'linli.example' },
+      // TRUST_PROXY is off: a forwarded host is not ours to believe.
+      { origin: 'http://evil.example', host: 'linli.example', 'x-forwarded-host': 'evil.example' },
+      { origin: 'null', host: 'linli.example' },
+    ];
+    for (const headers of attempts) {
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/me',
+        headers: {
+          cookie: cookieHeader(client),
+          'x-csrf-token': client.cookies.get('linli_csrf')!,
+          ...headers,
+        },
+        payload: { displayName: '偷改' },
+      });
+      expect(res.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(res.json().code).toBe('csrf');
+    }
+    expect((await client.get('/api/v1/me')).json().displayName).not.toBe('偷改');
+  });
+
+  it('believes forwarded scheme and host only behind a trusted proxy', async () => {
+    const proxied = await buildTestApp({ trustProxy: true });
+    try {
+      const client = await loginAs(proxied.app, 'jiahe-worker');
+      const res = await proxied.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/me',
+        headers: {
+          cookie: cookieHeader(client),
+          origin: 'https://linli.example.gov.cn',
+          host: '10.0.0.5:3000',
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'linli.example.gov.cn',
+        },
+        payload: { displayName: '王小禾' },
+      });
+      expect(res.statusCode).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('takes our origin from PUBLIC_ORIGIN when it is configured', async () => {
+    const configured = await buildTestApp({ publicOrigin: 'https://linli.example.gov.cn' });
+    try {
+      const client = await loginAs(configured.app, 'jiahe-worker');
+      const send = (origin: string) =>
+        configured.app.inject({
+          method: 'PATCH',
+          url: '/api/v1/me',
+          headers: { cookie: cookieHeader(client), origin, host: 'internal:3000' },
+          payload: { displayName: '王小禾' },
+        });
+      expect((await send('https://linli.example.gov.cn')).statusCode).toBe(200);
+      expect((await send('http://internal:3000')).statusCode).toBe(403);
+    } finally {
+      await configured.close();
+    }
+  });
+
+  it('accepts a matching X-CSRF-Token when the client sends no Origin or Referer', async () => {
     const client = await loginAs(t.app, 'jiahe-worker');
     const res = await t.app.inject({
       method: 'PATCH',
       url: '/api/v1/me',
-      headers: {
-        cookie: cookieHeader(client),
-        origin: 'https://evil.example',
-        'x-csrf-token': client.cookies.get('linli_csrf')!,
-      },
+      headers: { cookie: cookieHeader(client), 'x-csrf-token': client.cookies.get('linli_csrf')! },
       payload: { displayName: '王小禾' },
     });
     expect(res.statusCode).toBe(200);
@@ -144,14 +213,39 @@ describe('CSRF', () => {
     expect(res.statusCode).toBe(200);
   });
 
-  it('does not apply to sign-in without a cookie', async () => {
-    const res = await t.app.inject({
+  it('refuses sign-in and one-time codes from a foreign Origin (login CSRF), accepts them from ours', async () => {
+    const foreign = { origin: 'https://evil.example', host: 'linli.example' };
+    const login = await t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
-      headers: { origin: 'https://evil.example' },
+      headers: foreign,
       payload: { username: 'jiahe-worker', password: 'Linli@2026' },
     });
-    expect(res.statusCode).toBe(200);
+    expect(login.statusCode).toBe(403);
+    expect(login.json().code).toBe('csrf');
+    expect(login.headers['set-cookie']).toBeUndefined();
+    for (const [url, payload] of [
+      ['/api/v1/auth/otp', { phone: '13800000001' }],
+      ['/api/v1/auth/otp/verify', { phone: '13800000001', code: '123456' }],
+    ] as const) {
+      const res = await t.app.inject({ method: 'POST', url, headers: foreign, payload });
+      expect(res.statusCode, url).toBe(403);
+      expect(res.json().code).toBe('csrf');
+    }
+    const ours = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { origin: 'http://linli.example', host: 'linli.example' },
+      payload: { username: 'jiahe-worker', password: 'Linli@2026' },
+    });
+    expect(ours.statusCode).toBe(200);
+    // A client that is not a browser sends no Origin: nothing to forge, so it may sign in.
+    const bare = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'jiahe-worker', password: 'Linli@2026' },
+    });
+    expect(bare.statusCode).toBe(200);
   });
 });
 

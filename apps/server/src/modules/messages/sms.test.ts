@@ -97,7 +97,7 @@ describe('the development texts endpoint', () => {
   });
 
   it('does not exist in production', async () => {
-    const prod = await buildTestApp({ env: 'production', demo: false, smsSender: 'none' });
+    const prod = await buildTestApp({ env: 'production', dev: false, demo: false, smsSender: 'none' });
     try {
       expect((await new Client(prod.app).get('/api/v1/dev/sms/13900009999')).statusCode).toBe(404);
     } finally {

@@ -103,6 +103,11 @@ export const applicationFiles = pgTable(
     sha256: text().notNull(),
     uploadedBy: uuid().references(() => accounts.id),
     createdAt: tstz().notNull().defaultNow(),
+    /**
+     * The file was deleted when its resident closed their account (the notice's retention rule);
+     * the row stays so the record says what was handed in.
+     */
+    erasedAt: tstz(),
   },
   (t) => [index().on(t.applicationId), index().on(t.uploadedBy)],
 );
