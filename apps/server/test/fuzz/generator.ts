@@ -576,7 +576,7 @@ const isFile = (s: Schema) => s.format === 'binary';
 const fileField = (s: Schema) =>
   isFile(s) || (types(s).includes('array') && isObject(s.items) && isFile(s.items as Schema));
 
-function formParts(schema: Schema, fields: Record<string, unknown>, files: Record<string, Buffer[]>): Part[] {
+function formParts(fields: Record<string, unknown>, files: Record<string, Buffer[]>): Part[] {
   const parts: Part[] = [];
   for (const [name, v] of Object.entries(fields)) {
     for (const one of Array.isArray(v) ? v : [v])
@@ -587,7 +587,6 @@ function formParts(schema: Schema, fields: Record<string, unknown>, files: Recor
       parts.push({ name, filename: `f${i}.bin`, type: 'application/octet-stream', data });
     });
   }
-  void schema;
   return parts;
 }
 
@@ -902,7 +901,7 @@ function multipartRequests(
     payload,
   });
   const encode = (f: { fields: Record<string, unknown>; files: Record<string, Buffer[]> }) =>
-    encodeMultipart(formParts(schema, f.fields, f.files));
+    encodeMultipart(formParts(f.fields, f.files));
 
   const mutations: fc.Arbitrary<FuzzRequest>[] = [form.map(([b, f]) => send(b, 'valid form', encode(f)))];
   if (textNames.length) {
