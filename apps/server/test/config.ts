@@ -10,6 +10,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       SERVE_WEB: 'off',
       // Test files sign in far more often than people do; the limit itself has its own test.
       LOGIN_RATE_PER_IP_PER_MINUTE: '100000',
+      // Likewise uploads: a test file sends a resident's week of reports in a second. The limit and
+      // the daily quotas have their own tests (core/files.test.ts, core/upload-quota.test.ts).
+      UPLOAD_REQUESTS_PER_MINUTE: '100000',
     },
     { databaseUrl: null, ...overrides },
   );
