@@ -196,7 +196,7 @@ export async function readMultipart(
     }
   } catch (err) {
     await removeFiles(temps.splice(0));
-    discardRest(req);
+    discardRest(req, config.uploadIdleSeconds);
     throw err;
   } finally {
     clearTimeout(idle);
@@ -204,16 +204,28 @@ export async function readMultipart(
   return { fields, files };
 }
 
+/** At most this much of a refused body is read and thrown away; past it the connection is closed. */
+const MAX_DISCARD_BYTES = (MAX_FILES + 1) * MAX_FILE_BYTES;
+
 /**
  * After a refusal, the rest of the body is read and thrown away (not parsed, not stored), so the
- * client gets the answer on a connection that stays usable; a client that keeps sending for
- * longer than the idle limit allows between bytes is cut off as any stalled upload is.
+ * client gets the answer on a connection that stays usable. A client that pauses longer than the
+ * idle limit, or sends more than any upload could hold, has its connection closed.
  */
-function discardRest(req: FastifyRequest) {
+function discardRest(req: FastifyRequest, idleSeconds: number) {
   const raw = req.raw;
   if (raw.readableEnded || raw.destroyed) return;
   raw.unpipe();
   raw.removeAllListeners('data');
+  let discarded = 0;
+  const idle = setTimeout(() => raw.destroy(), idleSeconds * 1000);
+  raw.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARD_BYTES) raw.destroy();
+    else idle.refresh();
+  });
+  raw.once('close', () => clearTimeout(idle));
+  raw.once('end', () => clearTimeout(idle));
   raw.resume();
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Application, Case, CaseReceipt } from '@linli/contracts';
@@ -18,9 +19,11 @@ import { phoneJpeg, phonePng, plainJpeg, pngChunkList } from './image-fixtures';
 import { tiffOrientation } from './image-metadata';
 import { uploadLedger } from './schema';
 import {
+  type Answer,
+  BOUNDARY,
   eventually,
   filesUnder,
-  type Answer,
+  MULTIPART_TYPE,
   multipartBody,
   pdfOf,
   postBody,
@@ -217,6 +220,29 @@ describe('checks while the bytes arrive', () => {
     expect(used.files).toBe(1);
     expect(used.bytes).toBeGreaterThan(0);
     expect(used.bytes).toBeLessThanOrEqual(2 * MB);
+  });
+  it('answers a refused client that then stops sending, and closes its connection after UPLOAD_IDLE_SECONDS', async () => {
+    const { headers } = await newResident();
+    const port = new URL(base).port;
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let received = '';
+    let closed = false;
+    socket.on('data', (d) => (received += d));
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => {});
+    const part =
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="notes.txt"\r\n` +
+      `Content-Type: application/pdf\r\n\r\nnot a PDF at all, and more is never sent`;
+    socket.write(
+      'POST /api/v1/applications HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+        `Cookie: ${headers.cookie}\r\nX-CSRF-Token: ${headers['x-csrf-token']}\r\n` +
+        `Content-Type: ${MULTIPART_TYPE}\r\nTransfer-Encoding: chunked\r\n\r\n` +
+        `${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`,
+    );
+    // The answer comes at once; the body never ends, so the server closes the connection (1 s here).
+    await eventually(() => received.includes('"code":"file-type"'));
+    expect(received).toMatch(/^HTTP\/1\.1 400/);
+    await eventually(() => closed, 5000);
   });
 });
 
