@@ -21,7 +21,7 @@ import {
 } from '@linli/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
-import { readMultipart } from '../../core/files';
+import { readMultipart, uploadRateLimit } from '../../core/files';
 import { idempotencyKeyOf } from '../../core/idempotency';
 import { smsNotifier } from '../messages';
 import { presentApplication, presentApplicationSummary } from './applications-presenters';
@@ -57,14 +57,22 @@ export async function applicationRoutes(fastify: FastifyInstance) {
   app.post(
     '/applications',
     {
-      config: { permission: 'resident' },
+      config: { permission: 'resident', rateLimit: uploadRateLimit(app.config) },
       schema: {
         tags: ['applications'],
         summary:
           'Apply for an item at a community service room (multipart: itemId, orgUnitId, note, appointmentAt, ' +
           'then materialName + files per file; JPEG/PNG/PDF ≤ 10 MB, ≤ 20). Honours Idempotency-Key.',
         consumes: ['multipart/form-data'],
-        response: { 201: Application, ...problems, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
+        response: {
+          201: Application,
+          ...problems,
+          409: Problem,
+          413: Problem,
+          415: Problem,
+          422: Problem,
+          429: Problem,
+        },
       },
     },
     async (req, reply) => {
@@ -290,13 +298,13 @@ export async function applicationRoutes(fastify: FastifyInstance) {
   app.post(
     '/applications/:id/add-materials',
     {
-      config: { permission: 'resident' },
+      config: { permission: 'resident', rateLimit: uploadRateLimit(app.config) },
       schema: {
         tags: ['applications'],
         summary: 'Add the missing materials (multipart: materialName + files per file)',
         consumes: ['multipart/form-data'],
         params: IdParams,
-        response: { 200: Application, ...stepProblems, 413: Problem, 415: Problem },
+        response: { 200: Application, ...stepProblems, 413: Problem, 415: Problem, 429: Problem },
       },
     },
     async (req) => {
