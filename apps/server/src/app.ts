@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -30,7 +29,7 @@ import { messagesModule } from './modules/messages';
 import { casesModule } from './modules/cases';
 import { admissionModule } from './modules/admission';
 import { open311Module } from './modules/open311';
-import { MAX_FILE_BYTES, MAX_FILES } from './core/files';
+import { registerUploads } from './core/files';
 import { type Clock, systemClock } from './core/clock';
 import type { PersonalDataSource } from './core/personal-data';
 import { SecretBox } from './core/secret-box';
@@ -165,10 +164,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   registerCookies(app);
   await app.register(rateLimit, { global: false });
-  // Uploads (core/files.ts): routes read parts themselves; these are the outer bounds.
-  await app.register(multipart, {
-    limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES + 1, fields: 50, fieldSize: 64 * 1024, parts: 200 },
-  });
+  // Uploads (core/files.ts): the multipart parser's outer bounds, and temp files cleaned up.
+  await registerUploads(app, config);
   registerRequestPipeline(app, config, database);
 
   await app.register(swagger, {

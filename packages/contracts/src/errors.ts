@@ -60,6 +60,7 @@ export const ERROR_CODES = [
   'file-type',
   'file-too-large',
   'too-many-files',
+  'upload-quota',
   'not-a-proxy-item',
   'idempotency-in-progress',
   'outside-district',

@@ -35,6 +35,11 @@ beforeAll(async () => {
       loginRatePerIpPerMinute: MANY,
       open311PostsPerKeyPerMinute: MANY,
       lockoutThreshold: MANY,
+      uploadRequestsPerMinute: MANY,
+      uploadResidentFilesPerDay: MANY,
+      uploadResidentMbPerDay: MANY,
+      uploadStaffFilesPerDay: MANY,
+      uploadStaffMbPerDay: MANY,
     },
     { clock, logger: { level: 'error', stream: { write: (line: string) => logged(line) } } },
   );

@@ -572,6 +572,7 @@ const en: Messages = {
     'file-type': 'Unsupported file type; upload JPEG, PNG or PDF',
     'file-too-large': 'The file is too large (10 MB at most)',
     'too-many-files': 'Too many files (20 per application at most)',
+    'upload-quota': 'Today’s upload allowance for this account is used up; try again tomorrow',
     'not-a-proxy-item': 'This item is not handled on the resident’s behalf and cannot be forwarded',
     'idempotency-in-progress': 'Still submitting, please wait',
     'outside-district': 'That location is outside the district',

@@ -61,6 +61,7 @@ const errors: ErrorMessages = {
   'file-type': 'Unsupported file type; please upload JPEG, PNG or PDF',
   'file-too-large': 'The file is too large (10 MB at most)',
   'too-many-files': 'Too many files (20 at most)',
+  'upload-quota': 'You have used up today’s upload allowance; please try again tomorrow',
   'not-a-proxy-item': 'This item cannot be handled on your behalf',
   'idempotency-in-progress': 'Still submitting, please wait',
   'outside-district': 'That location is outside the district',

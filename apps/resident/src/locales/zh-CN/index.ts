@@ -62,6 +62,7 @@ const errors: ErrorMessages = {
   'file-type': '文件类型不支持，请上传 JPEG、PNG 图片或 PDF',
   'file-too-large': '文件太大，单个文件不能超过 10 MB',
   'too-many-files': '文件太多，每次最多 20 个',
+  'upload-quota': '今日上传额度已用完，请明天再试',
   'not-a-proxy-item': '该事项不能申请代办',
   'idempotency-in-progress': '正在提交，请稍候',
   'outside-district': '该位置不在本区范围内',

@@ -23,7 +23,7 @@ import {
 } from '@linli/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
-import { readMultipart } from '../../core/files';
+import { readMultipart, uploadRateLimit } from '../../core/files';
 import { idempotencyKeyOf } from '../../core/idempotency';
 import { smsNotifier } from '../messages';
 import { presentApplication, presentApplicationSummary } from './applications-presenters';
@@ -59,7 +59,7 @@ export async function applicationRoutes(fastify: FastifyInstance) {
   app.post(
     '/applications',
     {
-      config: { permission: 'resident' },
+      config: { permission: 'resident', rateLimit: uploadRateLimit(app.config) },
       schema: {
         tags: ['applications'],
         summary:
@@ -67,7 +67,15 @@ export async function applicationRoutes(fastify: FastifyInstance) {
           'then materialName + files per file; JPEG/PNG/PDF ≤ 10 MB, ≤ 20). Honours Idempotency-Key.',
         consumes: ['multipart/form-data'],
         form: ApplicationCreateForm,
-        response: { 201: Application, ...problems, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
+        response: {
+          201: Application,
+          ...problems,
+          409: Problem,
+          413: Problem,
+          415: Problem,
+          422: Problem,
+          429: Problem,
+        },
       },
     },
     async (req, reply) => {
@@ -293,14 +301,14 @@ export async function applicationRoutes(fastify: FastifyInstance) {
   app.post(
     '/applications/:id/add-materials',
     {
-      config: { permission: 'resident' },
+      config: { permission: 'resident', rateLimit: uploadRateLimit(app.config) },
       schema: {
         tags: ['applications'],
         summary: 'Add the missing materials (multipart: materialName + files per file)',
         consumes: ['multipart/form-data'],
         form: AddMaterialsForm,
         params: IdParams,
-        response: { 200: Application, ...stepProblems, 413: Problem, 415: Problem },
+        response: { 200: Application, ...stepProblems, 413: Problem, 415: Problem, 429: Problem },
       },
     },
     async (req) => {
