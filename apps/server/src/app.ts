@@ -9,13 +9,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import type { Database } from './core/db/client';
-import { registerErrorHandling, sendProblem } from './core/errors';
+import { answerClientError, answerFrameworkError, registerErrorHandling, sendProblem } from './core/errors';
+import { registerInputGuard } from './core/input-guard';
 import { registerRequestPipeline } from './core/http';
 import { registerCookies } from './core/cookies';
 import { uuidv7 } from './core/db/columns';
 import { writesHappened } from './core/answer-cache';
 import { ResponseCache } from './core/response-cache';
 import { healthRoutes } from './core/health';
+import { securityHeaderWriter } from './core/security-headers';
+import { FREE_TEXT } from '@linli/contracts';
 import { serializeError, serializeRequest } from './core/log-redact';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
 import { identityModule } from './modules/identity';
@@ -86,6 +89,7 @@ function requestId(req: http.IncomingMessage): string {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
   const responseCache = new ResponseCache(requestId);
+  const writeSecurityHeaders = securityHeaderWriter({ hsts: config.env === 'production' });
   const app = Fastify({
     // Tests pass false, or options (a stream) laid over these.
     logger:
@@ -106,7 +110,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       http.createServer((req, res) => {
         if (!responseCache.serve(req, res)) handler(req, res);
       }),
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        coerceTypes: 'array',
+        removeAdditional: false,
+        keywords: [FREE_TEXT],
+      },
+    },
+    // Every error is problem+json, including Fastify's before routing and node's HTTP parser's.
+    frameworkErrors: (error, req, reply) => {
+      writeSecurityHeaders(req.url, reply);
+      return answerFrameworkError(error, req, reply);
+    },
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
@@ -121,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('personalData', [...PERSONAL_DATA_SOURCES]);
 
   registerErrorHandling(app);
+  registerInputGuard(app);
   // Graceful shutdown: once close() starts, answers carry `Connection: close`, so keep-alive
   // connections with a request in flight end after it instead of holding close() open.
   let closing = false;
@@ -167,6 +185,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     transform: ({ schema, url, route }) => {
       const permission = (route as { config?: { permission?: string } }).config?.permission;
       const out = { ...(schema as Record<string, unknown>) } as Record<string, unknown>;
+      // A form the route reads itself (multipart, urlencoded) is its documented request body.
+      if (out.form) {
+        out.body = out.form;
+        delete out.form;
+      }
       if (permission) out['x-permission'] = permission;
       if (permission && permission !== 'public') out.security = [{ session: [] }];
       return { schema: out, url };

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 import { uuidv7 } from './db/columns';
 import { AppError } from './errors';
+import { guardFormField } from './input-guard';
 import { createMetadataStripper, NotWellFormedError } from './image-metadata';
 import { type Reservation, quotaCrossed, reserveUpload, uploadLimitsFor } from './upload-quota';
 
@@ -140,13 +141,16 @@ export async function readMultipart(
   }, config.uploadIdleSeconds * 1000);
   const touch = () => idle.refresh();
   try {
-    const parts = req.parts({
-      limits: { fileSize: maxFileBytes, files: maxFiles + 1, fields: 50, fieldSize: 64 * 1024, parts: 200 },
-    });
+    const parts = parseErrorsOf(() =>
+      req.parts({
+        limits: { fileSize: maxFileBytes, files: maxFiles + 1, fields: 50, fieldSize: 64 * 1024, parts: 200 },
+      }),
+    );
     for await (const part of parts) {
       touch();
       if (part.type === 'field') {
         const value = typeof part.value === 'string' ? part.value : String(part.value ?? '');
+        guardFormField(req, part.fieldname, value);
         if (part.fieldname === labelField) pendingLabel = value.trim();
         else fields[part.fieldname] = value;
         continue;
@@ -178,19 +182,22 @@ export async function readMultipart(
       }
       const now = clock.now();
       files.push(
-        await receiveStream(part.file, {
-          dataDir: config.dataDir,
-          filename,
-          label: pendingLabel || filename,
-          now,
-          maxFileBytes,
-          temps,
-          touch,
-          truncated: () => part.file.truncated,
-          reserve: (file) =>
-            reserveUpload(database.db, account, { ...file, field: fileField(filename), maxFileBytes }, now),
-          overQuota: () => quotaCrossed(account.limits, fileField(filename), filename, now),
-        }),
+        await receiveStream(
+          parseErrorsOf(() => part.file),
+          {
+            dataDir: config.dataDir,
+            filename,
+            label: pendingLabel || filename,
+            now,
+            maxFileBytes,
+            temps,
+            touch,
+            truncated: () => part.file.truncated,
+            reserve: (file) =>
+              reserveUpload(database.db, account, { ...file, field: fileField(filename), maxFileBytes }, now),
+            overQuota: () => quotaCrossed(account.limits, fileField(filename), filename, now),
+          },
+        ),
       );
       pendingLabel = null;
     }
@@ -202,6 +209,25 @@ export async function readMultipart(
     clearTimeout(idle);
   }
   return { fields, files };
+}
+
+/**
+ * The multipart parser's own refusals (a truncated body, a malformed part header, no boundary)
+ * carry no status: they are the client's mistake, a 400, not a 500. Limits keep their 413.
+ */
+export function malformed(err: unknown): unknown {
+  if (err instanceof AppError || (err as { statusCode?: number }).statusCode) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new AppError(400, 'malformed-body', `The multipart body cannot be read: ${detail}.`);
+}
+
+/** The parser's parts (or a file's bytes), its errors turned into client errors (never the reader's). */
+async function* parseErrorsOf<T>(open: () => AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* open();
+  } catch (err) {
+    throw malformed(err);
+  }
 }
 
 /** At most this much of a refused body is read and thrown away; past it the connection is closed. */

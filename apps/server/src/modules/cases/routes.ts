@@ -1,5 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  CaseCreateForm,
+  CaseHandleForm,
   Boundary,
   BoundaryUpload,
   Case,
@@ -109,6 +111,7 @@ export async function caseRoutes(fastify: FastifyInstance) {
           `${MAX_CASE_PHOTOS} "photos" parts, JPEG/PNG checked by content). Residents; squad members file patrol ` +
           'cases. A location outside the district is 422. Honours Idempotency-Key. Answers the receipt at once.',
         consumes: ['multipart/form-data'],
+        form: CaseCreateForm,
         response: {
           201: CaseReceipt,
           ...problems,
@@ -470,6 +473,7 @@ export async function caseRoutes(fastify: FastifyInstance) {
         tags,
         summary: `处置反馈 (multipart: note, then 1–${MAX_CASE_PHOTOS} "photos" parts of the result)`,
         consumes: ['multipart/form-data'],
+        form: CaseHandleForm,
         params: IdParams,
         response: { 200: Case, ...stepProblems, 413: Problem, 415: Problem, 429: Problem },
       },

@@ -1,5 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  AddMaterialsForm,
+  ApplicationCreateForm,
   Application,
   ApplicationMineQuery,
   ApplicationCounts,
@@ -64,6 +66,7 @@ export async function applicationRoutes(fastify: FastifyInstance) {
           'Apply for an item at a community service room (multipart: itemId, orgUnitId, note, appointmentAt, ' +
           'then materialName + files per file; JPEG/PNG/PDF ≤ 10 MB, ≤ 20). Honours Idempotency-Key.',
         consumes: ['multipart/form-data'],
+        form: ApplicationCreateForm,
         response: {
           201: Application,
           ...problems,
@@ -303,6 +306,7 @@ export async function applicationRoutes(fastify: FastifyInstance) {
         tags: ['applications'],
         summary: 'Add the missing materials (multipart: materialName + files per file)',
         consumes: ['multipart/form-data'],
+        form: AddMaterialsForm,
         params: IdParams,
         response: { 200: Application, ...stepProblems, 413: Problem, 415: Problem, 429: Problem },
       },
