@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -10,13 +9,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import type { Database } from './core/db/client';
-import { registerErrorHandling, sendProblem } from './core/errors';
+import { answerClientError, answerFrameworkError, registerErrorHandling, sendProblem } from './core/errors';
+import { registerInputGuard } from './core/input-guard';
 import { registerRequestPipeline } from './core/http';
 import { registerCookies } from './core/cookies';
 import { uuidv7 } from './core/db/columns';
 import { writesHappened } from './core/answer-cache';
 import { ResponseCache } from './core/response-cache';
 import { healthRoutes } from './core/health';
+import { securityHeaderWriter } from './core/security-headers';
+import { FREE_TEXT } from '@linli/contracts';
 import { serializeError, serializeRequest } from './core/log-redact';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
 import { identityModule } from './modules/identity';
@@ -27,7 +29,7 @@ import { messagesModule } from './modules/messages';
 import { casesModule } from './modules/cases';
 import { admissionModule } from './modules/admission';
 import { open311Module } from './modules/open311';
-import { MAX_FILE_BYTES, MAX_FILES } from './core/files';
+import { registerUploads } from './core/files';
 import { type Clock, systemClock } from './core/clock';
 import type { PersonalDataSource } from './core/personal-data';
 import { SecretBox } from './core/secret-box';
@@ -87,6 +89,7 @@ function requestId(req: http.IncomingMessage): string {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
   const responseCache = new ResponseCache(requestId);
+  const writeSecurityHeaders = securityHeaderWriter({ hsts: config.env === 'production' });
   const app = Fastify({
     // Tests pass false, or options (a stream) laid over these.
     logger:
@@ -107,7 +110,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       http.createServer((req, res) => {
         if (!responseCache.serve(req, res)) handler(req, res);
       }),
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        coerceTypes: 'array',
+        removeAdditional: false,
+        keywords: [FREE_TEXT],
+      },
+    },
+    // Every error is problem+json, including Fastify's before routing and node's HTTP parser's.
+    frameworkErrors: (error, req, reply) => {
+      writeSecurityHeaders(req.url, reply);
+      return answerFrameworkError(error, req, reply);
+    },
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', config);
@@ -122,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('personalData', [...PERSONAL_DATA_SOURCES]);
 
   registerErrorHandling(app);
+  registerInputGuard(app);
   // Graceful shutdown: once close() starts, answers carry `Connection: close`, so keep-alive
   // connections with a request in flight end after it instead of holding close() open.
   let closing = false;
@@ -147,10 +164,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   registerCookies(app);
   await app.register(rateLimit, { global: false });
-  // Uploads (core/files.ts): routes read parts themselves; these are the outer bounds.
-  await app.register(multipart, {
-    limits: { fileSize: MAX_FILE_BYTES, files: MAX_FILES + 1, fields: 50, fieldSize: 64 * 1024, parts: 200 },
-  });
+  // Uploads (core/files.ts): the multipart parser's outer bounds, and temp files cleaned up.
+  await registerUploads(app, config);
   registerRequestPipeline(app, config, database);
 
   await app.register(swagger, {
@@ -170,6 +185,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     transform: ({ schema, url, route }) => {
       const permission = (route as { config?: { permission?: string } }).config?.permission;
       const out = { ...(schema as Record<string, unknown>) } as Record<string, unknown>;
+      // A form the route reads itself (multipart, urlencoded) is its documented request body.
+      if (out.form) {
+        out.body = out.form;
+        delete out.form;
+      }
       if (permission) out['x-permission'] = permission;
       if (permission && permission !== 'public') out.security = [{ session: [] }];
       return { schema: out, url };

@@ -54,6 +54,15 @@ export interface Config {
    * in development and tests, null means a key generated once under DATA_DIR (core/secret-box.ts).
    */
   secretKey: Buffer | null;
+  /** Daily upload quotas per account (Beijing calendar day), counted in the database (core/upload-quota.ts). */
+  uploadResidentFilesPerDay: number;
+  uploadResidentMbPerDay: number;
+  uploadStaffFilesPerDay: number;
+  uploadStaffMbPerDay: number;
+  /** Upload requests (case reports, 处置 photos, applications, added materials) one account may send per minute (per server process). */
+  uploadRequestsPerMinute: number;
+  /** An upload whose body sends nothing for this long is cut off and its partial files removed. */
+  uploadIdleSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -198,6 +207,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     loginRatePerIpPerMinute: int(env, 'LOGIN_RATE_PER_IP_PER_MINUTE', 30, 1, 100000),
     open311PostsPerKeyPerMinute: int(env, 'OPEN311_POSTS_PER_KEY_PER_MINUTE', 60, 1, 100000),
     secretKey: secretKey(env, production),
+    uploadResidentFilesPerDay: int(env, 'UPLOAD_RESIDENT_FILES_PER_DAY', 100, 1, 1_000_000),
+    uploadResidentMbPerDay: int(env, 'UPLOAD_RESIDENT_MB_PER_DAY', 200, 1, 10_000_000),
+    uploadStaffFilesPerDay: int(env, 'UPLOAD_STAFF_FILES_PER_DAY', 500, 1, 1_000_000),
+    uploadStaffMbPerDay: int(env, 'UPLOAD_STAFF_MB_PER_DAY', 1000, 1, 10_000_000),
+    uploadRequestsPerMinute: int(env, 'UPLOAD_REQUESTS_PER_MINUTE', 10, 1, 100000),
+    uploadIdleSeconds: int(env, 'UPLOAD_IDLE_SECONDS', 60, 1, 3600),
     ...overrides,
   };
   return config;

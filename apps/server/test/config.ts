@@ -14,6 +14,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       // Test files sign in far more often than people do; the limit itself has its own test.
       LOGIN_RATE_PER_IP_PER_MINUTE: '100000',
       LINLI_SECRET_KEY: TEST_SECRET_KEY,
+      // Likewise uploads: a test file sends a resident's week of reports in a second. The limit and
+      // the daily quotas have their own tests (core/files.test.ts, core/upload-quota.test.ts).
+      UPLOAD_REQUESTS_PER_MINUTE: '100000',
     },
     { databaseUrl: null, ...overrides },
   );

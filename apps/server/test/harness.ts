@@ -62,11 +62,11 @@ export async function openTestDatabase(opts: { dataDir?: string } = {}): Promise
 /** Builds the real app over a private database. Call close() in afterAll. */
 export async function buildTestApp(
   overrides: Partial<Config> = {},
-  deps: { clock?: Clock } = {},
+  deps: { clock?: Clock; logger?: object } = {},
 ): Promise<TestApp> {
   const { database, drop } = await openTestDatabase();
   const config = testConfig(overrides);
-  const app = await buildApp({ config, database, logger: false, clock: deps.clock });
+  const app = await buildApp({ config, database, logger: deps.logger ?? false, clock: deps.clock });
   const otp = app.otpSender as LogOtpSender;
   await app.ready();
   return {

@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from 'typebox';
-import { Id, IsoTime, Nullable, PageQuery } from './common';
+import { DateText, FreeText, Id, IsoTime, MonthText, Nullable, PageQuery, VERSION_MAX } from './common';
 import { DepartmentRef, OrgUnitRef } from './identity';
 
 /**
@@ -15,9 +15,9 @@ import { DepartmentRef, OrgUnitRef } from './identity';
 const NullableIn = <T extends TSchema>(schema: T) => Type.Union([Type.Null(), schema]);
 
 /** `YYYY-MM-DD` (a Beijing civil date). */
-export const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
+export const Day = DateText;
 /** `YYYY-MM`. */
-export const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
+export const Month = MonthText;
 
 // ---------- the lists ----------
 
@@ -41,7 +41,7 @@ export const AdmissionListItem = Type.Object({
   /** 费随事转: the department must fund the community for the task. */
   feeFollowsTask: Type.Boolean(),
   /** The funding terms in words. */
-  fundingTerms: NullableIn(Type.String({ maxLength: 500 })),
+  fundingTerms: NullableIn(FreeText({ maxLength: 500 })),
   /** Least funding per estimated working hour a request must offer to be fast-tracked (yuan); null: any funding > 0. */
   minFundingYuanPerHour: NullableIn(Type.Integer({ minimum: 0, maximum: 10_000 })),
   /** 协助形式: how the community assists (受理转办, 入户核查, 宣传动员 …). */
@@ -81,21 +81,23 @@ export const AdmissionListVersionPage = Type.Object({ items: Type.Array(Admissio
 
 export const AdmissionDraftSave = Type.Object({
   effectiveDate: Type.Optional(NullableIn(Day)),
-  changeNote: Type.Optional(NullableIn(Type.String({ maxLength: 1000 }))),
+  changeNote: Type.Optional(NullableIn(FreeText({ maxLength: 1000 }))),
   items: Type.Array(AdmissionListItem, { maxItems: 500 }),
 });
 export type AdmissionDraftSave = Static<typeof AdmissionDraftSave>;
 
 export const AdmissionPublish = Type.Object({
   effectiveDate: Day,
-  changeNote: Type.String({ minLength: 1, maxLength: 1000 }),
+  changeNote: FreeText({ minLength: 1, maxLength: 1000 }),
 });
 export type AdmissionPublish = Static<typeof AdmissionPublish>;
 
-export const AdmissionVersionParams = Type.Object({ version: Type.Integer({ minimum: 1 }) });
+export const AdmissionVersionParams = Type.Object({
+  version: Type.Integer({ minimum: 1, maximum: VERSION_MAX }),
+});
 export const AdmissionCompareQuery = Type.Object({
-  from: Type.Integer({ minimum: 1 }),
-  to: Type.Integer({ minimum: 1 }),
+  from: Type.Integer({ minimum: 1, maximum: VERSION_MAX }),
+  to: Type.Integer({ minimum: 1, maximum: VERSION_MAX }),
 });
 export type AdmissionCompareQuery = Static<typeof AdmissionCompareQuery>;
 
@@ -129,7 +131,7 @@ export type AdmissionCurrentLists = Static<typeof AdmissionCurrentLists>;
 
 // ---------- matching ----------
 
-export const AdmissionMatchBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }) });
+export const AdmissionMatchBody = Type.Object({ text: FreeText({ minLength: 1, maxLength: 4000 }) });
 export const AdmissionMatch = Type.Object({
   code: Type.String(),
   name: Type.String(),
@@ -221,9 +223,9 @@ export type AdmissionForm = Static<typeof AdmissionForm>;
 
 export const AdmissionRequestCreate = Type.Object({
   title: Type.String({ minLength: 1, maxLength: 100 }),
-  description: Type.String({ maxLength: 4000 }),
+  description: FreeText({ maxLength: 4000 }),
   /** Required (422 naming it when missing or blank): the law or document the task rests on. */
-  legalBasis: Type.Optional(Type.String({ maxLength: 1000 })),
+  legalBasis: Type.Optional(FreeText({ maxLength: 1000 })),
   /** The list item the department says the task falls under (optional). */
   claimedItemCode: Type.Optional(NullableIn(Type.String({ maxLength: 20 }))),
   targets: Type.Object({
@@ -237,9 +239,9 @@ export const AdmissionRequestCreate = Type.Object({
   estimatedHoursPerMonth: Type.Number({ minimum: 0, maximum: 744 }),
   /** 费随事转: yuan per community per month the department pays for the task. */
   fundingYuanPerMonth: Type.Integer({ minimum: 0, maximum: 10_000_000 }),
-  fundingNote: Type.Optional(NullableIn(Type.String({ maxLength: 500 }))),
-  staffSupport: Type.Optional(NullableIn(Type.String({ maxLength: 500 }))),
-  trainingSupport: Type.Optional(NullableIn(Type.String({ maxLength: 500 }))),
+  fundingNote: Type.Optional(NullableIn(FreeText({ maxLength: 500 }))),
+  staffSupport: Type.Optional(NullableIn(FreeText({ maxLength: 500 }))),
+  trainingSupport: Type.Optional(NullableIn(FreeText({ maxLength: 500 }))),
   forms: Type.Array(AdmissionForm, { maxItems: 50 }),
   meetingsPerMonth: Type.Integer({ minimum: 0, maximum: 100 }),
   /** The department would inspect (检查) communities: refused (负面事项, 不得单独考核). */
@@ -375,10 +377,10 @@ export const AdmissionRequestPage = Type.Object({
 });
 
 export const AdmissionAppealBody = Type.Object({
-  justification: Type.String({ minLength: 2, maxLength: 2000 }),
+  justification: FreeText({ minLength: 2, maxLength: 2000 }),
 });
 export const AdmissionCommentBody = Type.Object({
-  body: Type.String({ minLength: 1, maxLength: 2000 }),
+  body: FreeText({ minLength: 1, maxLength: 2000 }),
   /** The community commenting, when the account serves several. */
   orgUnitId: Type.Optional(Id),
 });
@@ -389,14 +391,14 @@ export const AdmissionDecideBody = Type.Object({
     Type.Literal('reject'),
   ]),
   /** Required for `reject`. */
-  reasons: Type.Optional(Type.String({ maxLength: 2000 })),
+  reasons: Type.Optional(FreeText({ maxLength: 2000 })),
   /** Required for `approve_with_conditions`. */
-  conditions: Type.Optional(Type.String({ maxLength: 2000 })),
+  conditions: Type.Optional(FreeText({ maxLength: 2000 })),
   /** The admission's term; defaults to the request's period. */
   termEnd: Type.Optional(Day),
 });
 export type AdmissionDecideBody = Static<typeof AdmissionDecideBody>;
-export const AdmissionWithdrawBody = Type.Object({ reason: Type.String({ minLength: 2, maxLength: 2000 }) });
+export const AdmissionWithdrawBody = Type.Object({ reason: FreeText({ minLength: 2, maxLength: 2000 }) });
 
 // ---------- community tasks ----------
 
@@ -446,14 +448,14 @@ export const AdmissionTaskQuery = Type.Intersect([
 ]);
 export type AdmissionTaskQuery = Static<typeof AdmissionTaskQuery>;
 export const AdmissionProgressBody = Type.Object({
-  note: Type.String({ minLength: 1, maxLength: 2000 }),
+  note: FreeText({ minLength: 1, maxLength: 2000 }),
   percent: Type.Integer({ minimum: 0, maximum: 100 }),
 });
 export const AdmissionCompleteBody = Type.Object({
   /** What was done and where the proof is (台账编号, 照片存档位置 …). */
-  evidence: Type.String({ minLength: 2, maxLength: 4000 }),
+  evidence: FreeText({ minLength: 2, maxLength: 4000 }),
 });
-export const AdmissionNoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) });
+export const AdmissionNoteBody = Type.Object({ note: Type.Optional(FreeText({ maxLength: 2000 })) });
 
 // ---------- outside-the-system reports ----------
 
@@ -472,7 +474,7 @@ export const OutsideReportCreate = Type.Object({
   /** … or its name when it is not on the list. */
   departmentName: Type.Optional(NullableIn(Type.String({ maxLength: 100 }))),
   kind: OutsideReportKind,
-  what: Type.String({ minLength: 2, maxLength: 2000 }),
+  what: FreeText({ minLength: 2, maxLength: 2000 }),
   /** The day the work was handed down. */
   happenedOn: Day,
   /** How it came (微信群, 电话, 会议, 文件 …). */
@@ -514,7 +516,7 @@ export const OutsideReportPage = Type.Object({
   items: Type.Array(OutsideReport),
   nextCursor: Nullable(Type.String()),
 });
-export const OutsideReportHandleBody = Type.Object({ note: Type.String({ minLength: 1, maxLength: 2000 }) });
+export const OutsideReportHandleBody = Type.Object({ note: FreeText({ minLength: 1, maxLength: 2000 }) });
 
 // ---------- burden index ----------
 

@@ -1,11 +1,9 @@
 import { type Static, Type } from 'typebox';
 import { ApplicationStatus } from './applications';
-import { Id, Nullable, PageQuery } from './common';
+import { DateText, Id, MonthText, Nullable, PageQuery } from './common';
 
 /** A calendar day, `YYYY-MM-DD`, read as a day in Asia/Shanghai. */
-export const DayText = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$' });
-/** A calendar month, `YYYY-MM`, in Asia/Shanghai. */
-export const MonthText = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' });
+export const DayText = DateText;
 
 /**
  * The workbench's filters, shared by the list, its queue counts and the .xlsx export. `from`/`to`

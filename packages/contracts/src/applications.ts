@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, Nullable, PageQuery } from './common';
+import { FilePart, FreeText, Id, IsoTime, Nullable, PageQuery } from './common';
 import { OrgUnitRef } from './identity';
 import { ServiceMode } from './service-guide';
 
@@ -159,18 +159,38 @@ export type ApplicationMineQuery = Static<typeof ApplicationMineQuery>;
 export const ApplicationCreateFields = Type.Object({
   itemId: Id,
   orgUnitId: Id,
-  note: Type.Optional(Type.String({ maxLength: 1000 })),
+  note: Type.Optional(FreeText({ maxLength: 1000 })),
   appointmentAt: Type.Optional(IsoTime),
 });
 export type ApplicationCreateFields = Static<typeof ApplicationCreateFields>;
 
+/** Files one application carries at most. */
+export const APPLICATION_FILES_MAX = 20;
+
+/** Per file: the `materialName` field it answers, sent just before its `files` part. */
+const MaterialFiles = {
+  materialName: Type.Optional(
+    Type.Array(Type.String({ maxLength: 100 }), { maxItems: APPLICATION_FILES_MAX }),
+  ),
+  files: Type.Optional(Type.Array(FilePart, { maxItems: APPLICATION_FILES_MAX })),
+};
+
+/** The whole multipart form of `POST /applications`. */
+export const ApplicationCreateForm = Type.Object({ ...ApplicationCreateFields.properties, ...MaterialFiles });
+
+/** The multipart form of `POST /applications/:id/add-materials`. */
+export const AddMaterialsForm = Type.Object({
+  note: Type.Optional(FreeText({ maxLength: 500 })),
+  ...MaterialFiles,
+});
+
 export const RequestMoreBody = Type.Object({
   missingMaterials: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 20 }),
-  note: Type.Optional(Type.String({ maxLength: 500 })),
+  note: Type.Optional(FreeText({ maxLength: 500 })),
 });
 export type RequestMoreBody = Static<typeof RequestMoreBody>;
 
-export const RefuseBody = Type.Object({ reason: Type.String({ minLength: 2, maxLength: 500 }) });
+export const RefuseBody = Type.Object({ reason: FreeText({ minLength: 2, maxLength: 500 }) });
 export type RefuseBody = Static<typeof RefuseBody>;
 
 export const ResultReadyBody = Type.Object({ delivery: ResultDelivery });
@@ -178,17 +198,17 @@ export type ResultReadyBody = Static<typeof ResultReadyBody>;
 
 export const RateBody = Type.Object({
   rating: Type.Integer({ minimum: 1, maximum: 5 }),
-  comment: Type.Optional(Type.String({ maxLength: 500 })),
+  comment: Type.Optional(FreeText({ maxLength: 500 })),
 });
 export type RateBody = Static<typeof RateBody>;
 
 /** The optional note of the other steps. */
-export const StepNoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) });
+export const StepNoteBody = Type.Object({ note: Type.Optional(FreeText({ maxLength: 500 })) });
 export type StepNoteBody = Static<typeof StepNoteBody>;
 
 export const VisitCreate = Type.Object({
   at: Type.Optional(IsoTime),
-  note: Type.Optional(Type.String({ maxLength: 500 })),
+  note: Type.Optional(FreeText({ maxLength: 500 })),
 });
 export type VisitCreate = Static<typeof VisitCreate>;
 

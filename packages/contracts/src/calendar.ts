@@ -1,10 +1,8 @@
 import { type Static, Type } from 'typebox';
+import { DateText } from './common';
 
 /** A civil date, `YYYY-MM-DD` (Beijing time). */
-export const CalendarDate = Type.String({
-  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
-  description: 'YYYY-MM-DD, Beijing date',
-});
+export const CalendarDate = DateText;
 
 export const CalendarDayKind = Type.Union([Type.Literal('holiday'), Type.Literal('workday')], {
   description: 'holiday: a day off (放假); workday: a make-up working day (调休上班), e.g. a Saturday',

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, Nullable, PageQuery } from './common';
+import { FilePart, FreeText, Id, IsoTime, Nullable, PageQuery } from './common';
 import { OrgUnitRef } from './identity';
 
 /**
@@ -77,7 +77,11 @@ export type SquadDuty = (typeof SQUAD_DUTIES)[number];
 export const SquadDuty = literals(SQUAD_DUTIES);
 
 /** The SLA of one step: hours, counted in working hours unless `clock` (urgent categories). */
-export const StepSla = Type.Object({ hours: Type.Number({ minimum: 0 }), clock: Type.Boolean() });
+/** Hours of a step's deadline: up to 2,000 (about a year of working hours). */
+export const StepSla = Type.Object({
+  hours: Type.Number({ minimum: 0, maximum: 2000 }),
+  clock: Type.Boolean(),
+});
 export type StepSla = Static<typeof StepSla>;
 
 /** Steps that carry a deadline: the time to leave the state each one is waited for in. */
@@ -264,13 +268,28 @@ export type CaseReceipt = Static<typeof CaseReceipt>;
  */
 export const CaseCreateFields = Type.Object({
   categoryCode: Type.String({ pattern: '^[0-9]{4}$' }),
-  description: Type.String({ minLength: 2, maxLength: 1000 }),
+  description: FreeText({ minLength: 2, maxLength: 1000 }),
   lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
   lng: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
   address: Type.Optional(Type.String({ maxLength: 200 })),
   hideName: Type.Optional(Type.Boolean()),
 });
 export type CaseCreateFields = Static<typeof CaseCreateFields>;
+
+/** Photos a case report or a handling report carries at most. */
+export const CASE_PHOTOS_MAX = 9;
+
+/** The whole multipart form of `POST /cases`: the fields, then up to 9 `photos` parts. */
+export const CaseCreateForm = Type.Object({
+  ...CaseCreateFields.properties,
+  photos: Type.Optional(Type.Array(FilePart, { maxItems: CASE_PHOTOS_MAX })),
+});
+
+/** The multipart form of `POST /cases/:id/handle`: a note, then 1–9 `photos` parts of the result. */
+export const CaseHandleForm = Type.Object({
+  note: Type.Optional(FreeText({ maxLength: 500 })),
+  photos: Type.Array(FilePart, { minItems: 1, maxItems: CASE_PHOTOS_MAX }),
+});
 
 export const CaseQuery = Type.Object({
   ...PageQuery.properties,
@@ -311,29 +330,29 @@ export const CasePhotoParams = Type.Object({ id: Id, photoId: Id });
 export type CasePhotoParams = Static<typeof CasePhotoParams>;
 
 // Step bodies.
-export const CaseNoteBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) });
+export const CaseNoteBody = Type.Object({ note: Type.Optional(FreeText({ maxLength: 500 })) });
 export type CaseNoteBody = Static<typeof CaseNoteBody>;
-export const CaseReasonBody = Type.Object({ reason: Type.String({ minLength: 2, maxLength: 500 }) });
+export const CaseReasonBody = Type.Object({ reason: FreeText({ minLength: 2, maxLength: 500 }) });
 export type CaseReasonBody = Static<typeof CaseReasonBody>;
 /** Without a target, the case goes to the unit the routing rules chose. */
 export const CaseDispatchBody = Type.Object({
   kind: Type.Optional(HandlerKind),
   /** A squad id, a department id or a staff account id. */
   targetId: Type.Optional(Id),
-  note: Type.Optional(Type.String({ maxLength: 500 })),
+  note: Type.Optional(FreeText({ maxLength: 500 })),
 });
 export type CaseDispatchBody = Static<typeof CaseDispatchBody>;
 export const CaseRateBody = Type.Object({
   rating: CaseRating,
-  comment: Type.Optional(Type.String({ maxLength: 500 })),
+  comment: Type.Optional(FreeText({ maxLength: 500 })),
 });
 export type CaseRateBody = Static<typeof CaseRateBody>;
 export const CaseExtensionBody = Type.Object({
   hours: Type.Number({ exclusiveMinimum: 0, maximum: 400 }),
-  reason: Type.String({ minLength: 2, maxLength: 500 }),
+  reason: FreeText({ minLength: 2, maxLength: 500 }),
 });
 export type CaseExtensionBody = Static<typeof CaseExtensionBody>;
-export const CaseSuperviseBody = Type.Object({ note: Type.String({ minLength: 2, maxLength: 500 }) });
+export const CaseSuperviseBody = Type.Object({ note: FreeText({ minLength: 2, maxLength: 500 }) });
 export type CaseSuperviseBody = Static<typeof CaseSuperviseBody>;
 
 export const Squad = Type.Object({
@@ -383,15 +402,18 @@ export const SlaCardCount = Type.Object({
 export const SlaCardReport = Type.Object({ items: Type.Array(SlaCardCount) });
 export type SlaCardReport = Static<typeof SlaCardReport>;
 
+/** A GeoJSON position: lng, lat (an altitude, if any, is within the same ±180 and ignored). */
+const Position = Type.Array(Type.Number({ minimum: -180, maximum: 180 }), { minItems: 2, maxItems: 3 });
+
 /** A GeoJSON Polygon or MultiPolygon geometry (WGS-84 lng/lat), as uploaded for an org unit. */
 export const BoundaryGeometry = Type.Union([
   Type.Object({
     type: Type.Literal('Polygon'),
-    coordinates: Type.Array(Type.Array(Type.Array(Type.Number(), { minItems: 2, maxItems: 3 }))),
+    coordinates: Type.Array(Type.Array(Position)),
   }),
   Type.Object({
     type: Type.Literal('MultiPolygon'),
-    coordinates: Type.Array(Type.Array(Type.Array(Type.Array(Type.Number(), { minItems: 2, maxItems: 3 })))),
+    coordinates: Type.Array(Type.Array(Type.Array(Position))),
   }),
 ]);
 export type BoundaryGeometry = Static<typeof BoundaryGeometry>;

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, Nullable, Page, PageQuery, Phone } from './common';
+import { FreeText, Id, IsoTime, Nullable, Page, PageQuery, Phone } from './common';
 
 // ---------- org units ----------
 export const OrgUnitKind = Type.Union([
@@ -82,7 +82,7 @@ export const OrgUnitRename = Type.Object({
 export type OrgUnitRename = Static<typeof OrgUnitRename>;
 export const OrgUnitMove = Type.Object({ parentId: Id });
 export type OrgUnitMove = Static<typeof OrgUnitMove>;
-export const OrgUnitRetire = Type.Object({ reason: Type.String({ minLength: 2, maxLength: 500 }) });
+export const OrgUnitRetire = Type.Object({ reason: FreeText({ minLength: 2, maxLength: 500 }) });
 export type OrgUnitRetire = Static<typeof OrgUnitRetire>;
 
 // ---------- roles and grants ----------

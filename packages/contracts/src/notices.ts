@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, Nullable, Page, PageQuery } from './common';
+import { FreeText, Id, IsoTime, Nullable, Page, PageQuery } from './common';
 import { OrgUnitRef } from './identity';
 
 /** A community notice (社区公告) shown on the resident home page of that community and below. */
@@ -19,7 +19,7 @@ export type Notice = Static<typeof Notice>;
 export const NoticeCreate = Type.Object({
   orgUnitId: Id,
   title: Type.String({ minLength: 2, maxLength: 80 }),
-  body: Type.String({ minLength: 2, maxLength: 5000 }),
+  body: FreeText({ minLength: 2, maxLength: 5000 }),
   pinned: Type.Optional(Type.Boolean()),
 });
 export type NoticeCreate = Static<typeof NoticeCreate>;

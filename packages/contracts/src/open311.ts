@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, Nullable } from './common';
+import { FreeText, Id, IsoTime, Nullable } from './common';
 
 /**
  * Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) at `/open311/v2`, plus mySociety's
@@ -85,6 +85,36 @@ export const Open311ServiceDefinition = Type.Object({
   service_code: Type.String(),
   attributes: Type.Array(Type.Object({}, { additionalProperties: true })),
 });
+
+/**
+ * The form of `POST /requests` (application/x-www-form-urlencoded, as the spec sends it), with
+ * `attribute[code]` / `attribute[code][]` answers. Checked by the route itself, which answers in
+ * the GeoReport error format; this describes it for the API docs and the input guard.
+ */
+export const Open311RequestForm = Type.Object(
+  {
+    api_key: Type.String({ maxLength: 200 }),
+    jurisdiction_id: Type.Optional(Type.String({ maxLength: 200 })),
+    service_code: Type.String({ maxLength: 20 }),
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+    long: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+    address_string: Type.Optional(Type.String({ maxLength: 200 })),
+    address_id: Type.Optional(Type.String({ maxLength: 200 })),
+    email: Type.Optional(Type.String({ maxLength: 200 })),
+    device_id: Type.Optional(Type.String({ maxLength: 200 })),
+    account_id: Type.Optional(Type.String({ maxLength: 200 })),
+    first_name: Type.Optional(Type.String({ maxLength: 100 })),
+    last_name: Type.Optional(Type.String({ maxLength: 100 })),
+    phone: Type.Optional(Type.String({ maxLength: 50 })),
+    description: Type.Optional(FreeText({ maxLength: 4000 })),
+    media_url: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  {
+    patternProperties: {
+      '^attribute\\[[^\\]]+\\](\\[\\])?$': Type.Union([Type.String(), Type.Array(Type.String())]),
+    },
+  },
+);
 
 export const Open311RequestCreated = Type.Array(
   Type.Object({

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, Nullable } from './common';
+import { FreeText, Id, IsoTime, Nullable } from './common';
 
 /**
  * 个人信息保护 (PIPL): the district's privacy notice (隐私政策 / 个人信息处理规则) with its versions,
@@ -15,7 +15,7 @@ export const PrivacyNoticeText = Type.Object({
    * The rules, as light text: a line starting with `## ` is a heading, lines starting with `- `
    * are a list, blank lines separate paragraphs (see `noticeBlocks`).
    */
-  body: Type.String({ minLength: 20, maxLength: 40000 }),
+  body: FreeText({ minLength: 20, maxLength: 40000 }),
 });
 export type PrivacyNoticeText = Static<typeof PrivacyNoticeText>;
 export const PrivacyNoticeTexts = Type.Object({ 'zh-CN': PrivacyNoticeText, en: PrivacyNoticeText });
@@ -34,7 +34,7 @@ export const PrivacyNoticeList = Type.Object({ items: Type.Array(PrivacyNotice) 
 
 export const PrivacyNoticeCreate = Type.Object({
   texts: PrivacyNoticeTexts,
-  summary: Type.String({ minLength: 2, maxLength: 500 }),
+  summary: FreeText({ minLength: 2, maxLength: 500 }),
 });
 export type PrivacyNoticeCreate = Static<typeof PrivacyNoticeCreate>;
 

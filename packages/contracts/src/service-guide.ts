@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { Id, IsoTime, Nullable } from './common';
+import { FilePart, FreeText, Id, VERSION_MAX, IsoTime, Nullable } from './common';
 import { OrgUnitRef } from './identity';
 
 export const ServiceMode = Type.Union([Type.Literal('direct'), Type.Literal('proxy')], {
@@ -11,9 +11,9 @@ export const Material = Type.Object({
   name: Type.String(),
   /** 原件 / 复印件 / 原件和复印件 / 电子 … */
   form: Type.String(),
-  copies: Type.Integer({ minimum: 0 }),
+  copies: Type.Integer({ minimum: 0, maximum: 100 }),
   required: Type.Boolean(),
-  note: Type.Optional(Nullable(Type.String())),
+  note: Type.Optional(Nullable(FreeText())),
 });
 export type Material = Static<typeof Material>;
 
@@ -23,23 +23,23 @@ export const ServiceGuide = Type.Object({
   basicCode: Nullable(Type.String()),
   itemType: Type.String(),
   department: Type.String(),
-  serviceObject: Type.String(),
+  serviceObject: FreeText(),
   legalBasis: Type.Array(Type.String()),
-  acceptanceConditions: Type.String(),
+  acceptanceConditions: FreeText(),
   materials: Type.Array(Material),
-  process: Type.Array(Type.String()),
+  process: Type.Array(FreeText()),
   /** 即办件 / 承诺件 */
   caseType: Type.String(),
-  statutoryTimeLimitDays: Nullable(Type.Integer({ minimum: 0 })),
-  promisedTimeLimitWorkingDays: Nullable(Type.Integer({ minimum: 0 })),
-  fee: Type.Object({ charged: Type.Boolean(), basis: Nullable(Type.String()) }),
+  statutoryTimeLimitDays: Nullable(Type.Integer({ minimum: 0, maximum: 3650 })),
+  promisedTimeLimitWorkingDays: Nullable(Type.Integer({ minimum: 0, maximum: 3650 })),
+  fee: Type.Object({ charged: Type.Boolean(), basis: Nullable(FreeText()) }),
   location: Type.String(),
   serviceHours: Type.String(),
   consultPhone: Nullable(Type.String()),
   complaintPhone: Nullable(Type.String()),
   onlineChannels: Type.Array(Type.String()),
-  onsiteVisits: Type.Integer({ minimum: 0 }),
-  faq: Type.Array(Type.Object({ question: Type.String(), answer: Type.String() })),
+  onsiteVisits: Type.Integer({ minimum: 0, maximum: 100 }),
+  faq: Type.Array(Type.Object({ question: FreeText(), answer: FreeText() })),
   themes: Type.Array(Type.String()),
   lifeEvents: Type.Array(Type.String()),
   /** Colloquial names residents search by (低保, 老年证 …). */
@@ -127,14 +127,14 @@ export const ServiceItemCreate = Type.Object(
     code: Type.String({ pattern: '^[A-Za-z0-9_-]{1,20}$' }),
     mode: ServiceMode,
     guide: ServiceGuide,
-    changeNote: Type.Optional(Type.String({ maxLength: 500 })),
+    changeNote: Type.Optional(FreeText({ maxLength: 500 })),
   },
   { additionalProperties: false },
 );
 export type ServiceItemCreate = Static<typeof ServiceItemCreate>;
 
 export const ServiceItemDraft = Type.Object(
-  { guide: ServiceGuide, changeNote: Type.Optional(Type.String({ maxLength: 500 })) },
+  { guide: ServiceGuide, changeNote: Type.Optional(FreeText({ maxLength: 500 })) },
   { additionalProperties: false },
 );
 export type ServiceItemDraft = Static<typeof ServiceItemDraft>;
@@ -175,7 +175,10 @@ export const ServiceItemVersion = Type.Object({
   guide: ServiceGuide,
 });
 export type ServiceItemVersion = Static<typeof ServiceItemVersion>;
-export const ServiceItemVersionParams = Type.Object({ id: Id, version: Type.Integer({ minimum: 1 }) });
+export const ServiceItemVersionParams = Type.Object({
+  id: Id,
+  version: Type.Integer({ minimum: 1, maximum: VERSION_MAX }),
+});
 
 export const ServiceSynonym = Type.Object({ id: Id, terms: Type.Array(Type.String()) });
 export type ServiceSynonym = Static<typeof ServiceSynonym>;
@@ -189,6 +192,9 @@ export const ServiceSynonymCreate = Type.Object(
 export type ServiceSynonymCreate = Static<typeof ServiceSynonymCreate>;
 
 /** The result of an .xlsx catalogue import applied whole. */
+/** The multipart form of `POST /service-items/import`: one .xlsx workbook. */
+export const CatalogueImportForm = Type.Object({ file: FilePart });
+
 export const CatalogueImportResult = Type.Object({ created: Type.Integer(), updated: Type.Integer() });
 export const CatalogueImportQuery = Type.Object({
   /** Publish every imported row at once (default: leave each as a draft to review). */

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../test/harness';
+import { buildTestApp, loginAs, residentLogin, type TestApp } from '../../test/harness';
+import { multipart, PNG, POSTERS } from '../modules/cases/fixtures';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -133,6 +135,123 @@ describe('serving the built web apps', () => {
     } finally {
       await web.close();
       fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The answer's status, content type and problem, checked to be problem+json of `code`. */
+function expectProblem(
+  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  status: number,
+  code: string,
+) {
+  expect(res.statusCode).toBe(status);
+  expect(String(res.headers['content-type'])).toContain('application/problem+json');
+  expect(res.json()).toMatchObject({ status, code });
+}
+
+/** Sends raw bytes on a socket and reads everything the server writes until it closes. */
+function rawHttp(port: number, text: string): Promise<string> {
+  return new Promise((resolve) => {
+    let data = '';
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(text));
+    socket.on('data', (d) => {
+      data += d.toString('utf8');
+    });
+    socket.on('close', () => resolve(data));
+    socket.on('error', () => resolve(data));
+  });
+}
+
+describe('errors are problem+json, whoever answers', () => {
+  it("answers an over-long path parameter with 414 (was Fastify's own JSON)", async () => {
+    const res = await t.app.inject(`/api/v1/org-units/${'a'.repeat(200)}`);
+    expectProblem(res, 414, 'uri-too-long');
+    expect(res.headers['x-request-id']).toBe(res.json().instance);
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it('answers a path that is not a valid URL with 400', async () => {
+    expectProblem(await t.app.inject('/api/v1/cases/%zz'), 400, 'bad-request');
+    expectProblem(await t.app.inject('/api/v1/org-units/%E0%A4%A'), 400, 'bad-request');
+  });
+
+  it('answers a body that is not JSON, an empty one and a __proto__ key with 400', async () => {
+    for (const payload of [
+      '{"username":',
+      '',
+      '{"__proto__":{"admin":true}}',
+      '{"constructor":{"prototype":{}}}',
+    ]) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      expectProblem(res, 400, 'malformed-body');
+    }
+  });
+
+  it('answers another content type with 415 and a body over 1 MB with 413', async () => {
+    const text = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<login/>',
+    });
+    expectProblem(text, 415, 'unsupported-media-type');
+    const big = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'admin', password: 'x'.repeat(1024 * 1024) },
+    });
+    expectProblem(big, 413, 'payload-too-large');
+  });
+
+  it('answers a multipart body the parser cannot read with 400 (was 500)', async () => {
+    const resident = await residentLogin(t, '13800000001');
+    const whole = multipart([
+      ...Object.entries(POSTERS).map(([name, value]) => ({ name, value: String(value) })),
+      { name: 'photos', filename: 'a.png', type: 'image/png', data: PNG },
+    ]);
+    const truncated = await resident.post('/api/v1/cases', whole.payload.subarray(0, 200), whole.headers);
+    expectProblem(truncated, 400, 'malformed-body');
+    const noBoundary = await resident.post('/api/v1/cases', whole.payload, {
+      'content-type': 'multipart/form-data',
+    });
+    expectProblem(noBoundary, 400, 'malformed-body');
+
+    const admin = await loginAs(t.app, 'admin');
+    const workbook = multipart([
+      { name: 'file', filename: 'c.xlsx', type: 'application/octet-stream', data: PNG },
+    ]);
+    const cut = await admin.post(
+      '/api/v1/service-items/import',
+      workbook.payload.subarray(0, 120),
+      workbook.headers,
+    );
+    expectProblem(cut, 400, 'malformed-body');
+  });
+
+  it("answers what node's HTTP parser refuses (431, 400) with problem+json on the socket", async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as net.AddressInfo;
+    const cases = [
+      [
+        `GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        431,
+        'headers-too-large',
+      ],
+      ['NOT A REQUEST\r\n\r\n', 400, 'bad-request'],
+      ['GET /api/v1/me HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n', 400, 'bad-request'],
+    ] as const;
+    for (const [request, status, code] of cases) {
+      const answer = await rawHttp(port, request);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      expect(head, request.slice(0, 30)).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head.toLowerCase()).toContain('content-type: application/problem+json');
+      expect(JSON.parse(body)).toMatchObject({ status, code });
     }
   });
 });

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '@linli/contracts';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export interface FieldError {
@@ -12,11 +13,16 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -109,6 +115,9 @@ function uniqueViolation(err: unknown): boolean {
   return (e.cause?.code ?? e.code) === '23505';
 }
 
+/** Fastify's refusals of a body it cannot parse. */
+const MALFORMED_BODY = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+
 /** One error handler for the whole API. 5xx details go to the log only. */
 export function registerErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, req, reply) => {
@@ -134,6 +143,10 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (status === 415) {
       return sendProblem(req, reply, 415, 'unsupported-media-type', 'This content type is not accepted.');
     }
+    if (MALFORMED_BODY.has(error.code)) {
+      // Not JSON, an empty JSON body, or a __proto__ / constructor key (secure-json-parse).
+      return sendProblem(req, reply, 400, 'malformed-body', 'The body is not valid JSON.');
+    }
     if (status >= 400 && status < 500) {
       // Fastify's own client errors (malformed JSON, empty body…): safe to describe, never a stack.
       return sendProblem(req, reply, status, 'bad-request', error.message.replace(/\n[\s\S]*/, ''));
@@ -141,4 +154,54 @@ export function registerErrorHandling(app: FastifyInstance) {
     req.log.error({ err: error }, 'unhandled error');
     return sendProblem(req, reply, 500, 'internal', 'Something went wrong on our side. It has been logged.');
   });
+}
+
+/**
+ * Fastify's answers before a route is found (its `frameworkErrors` option): a path that is not a
+ * valid URL, a path parameter over `maxParamLength`. Without this they are Fastify's own JSON.
+ */
+export function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', req.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendProblem(req, reply, 414, 'uri-too-long', 'A part of the path is too long.');
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return sendProblem(req, reply, 400, 'bad-request', 'The path is not a valid URL.');
+  }
+  req.log.error({ err: error }, 'framework error');
+  return sendProblem(req, reply, 500, 'internal', 'Something went wrong on our side. It has been logged.');
+}
+
+const CLIENT_ERRORS: Record<string, [status: number, code: ErrorCode, detail: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'headers-too-large', 'The request headers are too large.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request-timeout', 'The request did not arrive in time.'],
+};
+
+/**
+ * Node's HTTP parser refusing a request before Fastify sees it (the server's `clientError`: header
+ * overflow, a malformed request line or header, a timeout): a problem+json answer written on the
+ * socket, then the connection is closed, as node itself does.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [
+    400,
+    'bad-request',
+    'The request is not valid HTTP.',
+  ];
+  // Node writes nothing either when an answer on this connection has already begun.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const title = TITLES[status] ?? 'Error';
+    const body = JSON.stringify({ type: `https://linli.dev/problems/${code}`, title, status, detail, code });
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\n` +
+        'Content-Type: application/problem+json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n" +
+        'X-Content-Type-Options: nosniff\r\n' +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

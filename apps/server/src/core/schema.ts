@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { tstz } from './db/columns';
 
 /**
@@ -47,4 +57,30 @@ export const idempotencyKeys = pgTable(
     createdAt: tstz().notNull().default(sql`now()`),
   },
   (t) => [uniqueIndex().on(t.accountId, t.key, t.route), index().on(t.createdAt)],
+);
+
+/**
+ * Append-only ledger of what each account made the server receive (core/upload-quota.ts): a
+ * `reserve` row per file before its bytes are stored (files 1, bytes up to the file limit), a
+ * `settle` row after it (bytes received minus reserved; the reservation's own time). The daily
+ * quota is one indexed sum over an account's rows since midnight; no counter row is updated,
+ * so uploads of different accounts never wait for each other. `path` is where the file is kept
+ * if its request goes through.
+ */
+export const uploadLedger = pgTable(
+  'upload_ledger',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    accountId: uuid().notNull(),
+    at: tstz().notNull(),
+    kind: text().$type<'reserve' | 'settle'>().notNull(),
+    files: integer().notNull(),
+    bytes: bigint({ mode: 'number' }).notNull(),
+    path: text().notNull(),
+    mime: text().notNull(),
+    /** The route, e.g. `POST /api/v1/cases`. */
+    purpose: text().notNull(),
+    requestId: text(),
+  },
+  (t) => [index().on(t.accountId, t.at)],
 );

@@ -11,7 +11,7 @@ import type { Config } from '../config';
  */
 
 const PREFIX = 'enc:v1:';
-const KEY_FILE = 'secret.key';
+export const KEY_FILE = 'secret.key';
 
 /** The key does not open a sealed value: it is not the key the value was sealed with (or the value was changed). */
 export class SecretKeyMismatch extends Error {

@@ -86,9 +86,10 @@ async function tableDigests(database: Database): Promise<Map<string, { rows: num
   });
 }
 
-/** sha256 of every file under DATA_DIR/uploads, by path. */
+/** sha256 of every file under DATA_DIR/uploads, and of a development secret.key, by path. */
 async function fileDigests(dataDir: string): Promise<Map<string, string>> {
   const { files } = await listFiles(path.join(dataDir, 'uploads'), dataDir);
+  if (fs.existsSync(path.join(dataDir, 'secret.key'))) files.push('secret.key');
   return new Map(
     files.map((f) => [
       f,
@@ -146,6 +147,10 @@ beforeAll(async () => {
   // A PDF and a photo from an earlier month nobody names any more still belong to the store.
   fs.mkdirSync(path.join(dataDir, 'uploads', '2025', '01'), { recursive: true });
   fs.writeFileSync(path.join(dataDir, 'uploads', '2025', '01', 'orphan.pdf'), PDF);
+  // The key a development server generates next to its data (core/secret-box.ts) travels with it.
+  fs.writeFileSync(path.join(dataDir, 'secret.key'), `${randomBytes(32).toString('base64')}\n`, {
+    mode: 0o600,
+  });
   await t.close();
   // The embedded database is one process's: closed before the backup opens it, as a stopped server's is.
   if (!onPostgres) await source.database.close();
@@ -171,7 +176,8 @@ describe('npm run backup', () => {
     expect(manifest.database.kind).toBe(onPostgres ? 'postgres' : 'pglite');
     expect(fs.existsSync(path.join(backupDir, manifest.database.file))).toBe(true);
     expect(manifest.files.map((f) => f.path)).toEqual([...(await fileDigests(sourceConfig.dataDir)).keys()]);
-    expect(manifest.files).toHaveLength(4);
+    expect(manifest.files).toHaveLength(5);
+    expect(manifest.files.map((f) => f.path)).toContain('secret.key');
     expect(manifest.namedFiles).toEqual({ rows: 3, missing: [] });
     expect(manifest.migrations.applied).toBeGreaterThan(10);
     expect(manifest.migrations.last).toMatch(/^\d{4}_/);
@@ -207,7 +213,8 @@ describe('npm run restore', () => {
   it('brings back every table row for row, every file byte for byte, and an intact audit chain', async () => {
     target = await emptyTarget();
     const report = await restoreBackup(target.config, backupDir);
-    expect(report.files).toBe(4);
+    expect(report.files).toBe(5);
+    expect(fs.statSync(path.join(target.dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
     const restored = await open(target.config);
     try {
       const before = await tableDigests(source.database);

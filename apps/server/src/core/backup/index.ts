@@ -6,6 +6,7 @@ import type { Config } from '../../config';
 import { verifyAuditChain } from '../audit';
 import { type Database, openDatabase, type Tx } from '../db/client';
 import { acquireDataDirLock, DataDirBusyError, type DataDirLock } from '../data-dir-lock';
+import { KEY_FILE as SECRET_KEY_FILE } from '../secret-box';
 import { copyAndHash, type FileSum, hashFile, listFiles, syncDirs, writeSynced } from './files';
 import { findPgTool, libpqTarget, PgToolError, runPgTool } from './pg-tools';
 import {
@@ -239,6 +240,17 @@ async function writeBackup(
     bytes += sum.size;
   }
   log(`copied ${copied.length} uploaded files (${(bytes / 1048576).toFixed(1)} MB)`);
+  // A development server's generated secret key (core/secret-box.ts): without it the restored
+  // TOTP secrets could not be opened. A production key comes from LINLI_SECRET_KEY instead, and
+  // is kept apart from the backups by whoever runs them.
+  if (fs.existsSync(path.join(config.dataDir, SECRET_KEY_FILE))) {
+    const sum = await copyAndHash(
+      path.join(config.dataDir, SECRET_KEY_FILE),
+      path.join(dir, SECRET_KEY_FILE),
+    );
+    copied.push({ path: SECRET_KEY_FILE, ...sum });
+    log(`copied ${SECRET_KEY_FILE} (this data dir's generated key; keep the backup private)`);
+  }
 
   const byPath = new Map(copied.map((f) => [f.path, f]));
   const missing: string[] = [];
@@ -415,6 +427,12 @@ async function restoreInto(
   // Every check of the target before anything is written.
   if (await hasAnyFile(uploads))
     throw new BackupError(`${uploads} is not empty: restore into an empty DATA_DIR (nothing was written).`);
+  const keyFile = path.join(config.dataDir, SECRET_KEY_FILE);
+  const keyInBackup = manifest.files.find((f) => f.path === SECRET_KEY_FILE);
+  if (keyInBackup && fs.existsSync(keyFile) && (await hashFile(keyFile)).sha256 !== keyInBackup.sha256)
+    throw new BackupError(
+      `${keyFile} holds another secret key than the backup's: restore into an empty DATA_DIR (nothing was written).`,
+    );
   let pgTarget: Database | null = null;
   let restoreTool: ReturnType<typeof findPgTool> | null = null;
   if (kind === 'pglite') {
@@ -515,6 +533,10 @@ async function restoreInto(
     if (kind === 'pglite') {
       fs.rmSync(pgliteDir, { recursive: true, force: true });
       fs.renameSync(path.join(staging, 'pglite'), pgliteDir);
+    }
+    if (keyInBackup && !fs.existsSync(keyFile)) {
+      fs.renameSync(path.join(staging, SECRET_KEY_FILE), keyFile);
+      fs.chmodSync(keyFile, 0o600);
     }
     const stagedUploads = path.join(staging, 'uploads');
     if (fs.existsSync(stagedUploads)) {

@@ -1,5 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  CaseCreateForm,
+  CaseHandleForm,
   Boundary,
   BoundaryUpload,
   Case,
@@ -42,7 +44,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
 import { AnswerCache, writeGeneration } from '../../core/answer-cache';
 import type { RoutePermission } from '../../core/http';
-import { readMultipart } from '../../core/files';
+import { readMultipart, uploadRateLimit } from '../../core/files';
 import { idempotencyKeyOf } from '../../core/idempotency';
 import {
   addSquadMember,
@@ -101,7 +103,7 @@ export async function caseRoutes(fastify: FastifyInstance) {
   app.post(
     '/cases',
     {
-      config: { permission: 'signed-in' },
+      config: { permission: 'signed-in', rateLimit: uploadRateLimit(app.config) },
       schema: {
         tags,
         summary:
@@ -109,7 +111,16 @@ export async function caseRoutes(fastify: FastifyInstance) {
           `${MAX_CASE_PHOTOS} "photos" parts, JPEG/PNG checked by content). Residents; squad members file patrol ` +
           'cases. A location outside the district is 422. Honours Idempotency-Key. Answers the receipt at once.',
         consumes: ['multipart/form-data'],
-        response: { 201: CaseReceipt, ...problems, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
+        form: CaseCreateForm,
+        response: {
+          201: CaseReceipt,
+          ...problems,
+          409: Problem,
+          413: Problem,
+          415: Problem,
+          422: Problem,
+          429: Problem,
+        },
       },
     },
     async (req, reply) => {
@@ -457,13 +468,14 @@ export async function caseRoutes(fastify: FastifyInstance) {
   app.post(
     '/cases/:id/handle',
     {
-      config: { permission: 'cases.handle' },
+      config: { permission: 'cases.handle', rateLimit: uploadRateLimit(app.config) },
       schema: {
         tags,
         summary: `处置反馈 (multipart: note, then 1–${MAX_CASE_PHOTOS} "photos" parts of the result)`,
         consumes: ['multipart/form-data'],
+        form: CaseHandleForm,
         params: IdParams,
-        response: { 200: Case, ...stepProblems, 413: Problem, 415: Problem },
+        response: { 200: Case, ...stepProblems, 413: Problem, 415: Problem, 429: Problem },
       },
     },
     async (req) => {

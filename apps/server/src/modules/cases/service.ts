@@ -21,7 +21,7 @@ import {
   type ReceivedFile,
   removeStoredFiles,
   type StoredFile,
-  storeFile,
+  storeFiles,
 } from '../../core/files';
 import { idempotent } from '../../core/idempotency';
 import { authorizeBy, can, holds, scopeFilter, visibleFilter } from '../../core/permissions';
@@ -438,20 +438,6 @@ async function detailOf(
 
 // Storing photos.
 
-async function storeAll(deps: CaseDeps, files: ReceivedFile[], now: Date): Promise<StoredFile[]> {
-  const stored: StoredFile[] = [];
-  try {
-    for (const f of files) stored.push(await storeFile(deps.dataDir, f, now));
-  } catch (err) {
-    await removeStoredFiles(
-      deps.dataDir,
-      stored.map((s) => s.path),
-    );
-    throw err;
-  }
-  return stored;
-}
-
 const photoRows = (
   caseId: string,
   historyId: string,
@@ -629,7 +615,7 @@ export async function reportCase(
       const { dueAt, redAt } = stepDeadline(calendar, now, slaOf(category, 'register'));
       // A squad member's report while on patrol is that patrol's 主动发现.
       const patrol = source === 'patrol' && accountId ? await activePatrolOf(deps.db, accountId) : null;
-      const stored = await storeAll(deps, input.files, now);
+      const stored = await storeFiles(deps.dataDir, input.files);
       let handlerNames: { squadName: string | null; departmentName: string | null } | undefined;
       try {
         const created = await deps.db.transaction(async (tx) => {
@@ -1021,7 +1007,7 @@ export async function applyStep(
       break;
   }
 
-  const stored = files.length ? await storeAll(deps, files, now) : [];
+  const stored = files.length ? await storeFiles(deps.dataDir, files) : [];
   let reopenedNow = false;
   try {
     await deps.db.transaction(async (tx) => {

@@ -8,7 +8,7 @@ import { buildTestApp, type TestApp } from '../../../test/harness';
 import { FakeClock } from '../../core/clock';
 import { systemContext } from '../../core/context';
 import { AppError } from '../../core/errors';
-import { sniffFile } from '../../core/files';
+import { receiveFile } from '../../core/files';
 import { auditLog } from '../../core/schema';
 import { createWorkingCalendar, DEFAULT_SCHEDULE } from '../calendar';
 import { unitByName } from '../identity/fixtures';
@@ -119,7 +119,7 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const inputFor = (step: CaseStep): StepInput => {
+const inputFor = async (step: CaseStep): Promise<StepInput> => {
   switch (step) {
     case 'not_register':
     case 'send_back':
@@ -130,7 +130,7 @@ const inputFor = (step: CaseStep): StepInput => {
     case 'handle':
       return {
         step,
-        files: [{ filename: 'after.png', label: 'after.png', data: PNG, kind: sniffFile(PNG)! }],
+        files: [await receiveFile(dataDir, PNG, { filename: 'after.png' })],
       };
     case 'rate':
       return { step, rating: 'satisfied' };
@@ -171,7 +171,7 @@ describe('applyStep over every (state, step) pair', () => {
       const ctx = systemContext(ids.district);
       const to = LEGAL[state][step];
       if (!to) {
-        const err = await applyStep(deps, ctx, c.id, inputFor(step)).catch((e) => e);
+        const err = await applyStep(deps, ctx, c.id, await inputFor(step)).catch((e) => e);
         expect(err).toBeInstanceOf(AppError);
         expect(err.status).toBe(409);
         expect(err.code).toBe('invalid-transition');
@@ -181,7 +181,7 @@ describe('applyStep over every (state, step) pair', () => {
         expect(history).toHaveLength(0);
         return;
       }
-      const view = await applyStep(deps, ctx, c.id, inputFor(step));
+      const view = await applyStep(deps, ctx, c.id, await inputFor(step));
       expect(view.c.status).toBe(to);
       const history = await t.database.db.select().from(caseHistory).where(eq(caseHistory.caseId, c.id));
       expect(history.map((h) => [h.step, h.fromStatus, h.toStatus])).toEqual([[step, state, to]]);

@@ -287,8 +287,8 @@ describe('GET /dev/otp/:phone', () => {
     expect(res.json().errors[0].field).toBe('params/phone');
   });
 
-  it('does not exist in production', async () => {
-    const prod = await buildTestApp({ env: 'production' });
+  it('does not exist without the development conveniences (config.dev off: production, or a reachable HOST)', async () => {
+    const prod = await buildTestApp({ env: 'production', dev: false });
     try {
       const phone = newPhone();
       expect((await new Client(prod.app).post('/api/v1/auth/otp', { phone })).statusCode).toBe(200);

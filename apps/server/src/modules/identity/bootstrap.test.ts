@@ -24,7 +24,7 @@ describe('npm run admin:create (the first district administrator)', () => {
       phone: '13800009999',
       force: true,
     });
-    expect(admin.temporaryPassword).toMatch(/^[A-Za-z0-9-]{13}$/);
+    expect(admin.temporaryPassword).toMatch(/^[A-Za-z0-9]{6}-[0-9][A-Za-z0-9]{6}$/);
     const client = await loginAs(t.app, 'zhang-admin', admin.temporaryPassword);
     const me = (await client.get('/api/v1/me')).json();
     expect(me.mustChangePassword).toBe(true);

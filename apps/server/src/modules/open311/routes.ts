@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  Open311RequestForm,
   IdParams,
   Open311Errors,
   Open311Key,
@@ -249,6 +250,7 @@ export async function open311Routes(fastify: FastifyInstance) {
           'address_string or address_id, email, device_id, account_id, first_name, last_name, phone, ' +
           'description, media_url, attribute[code]. Creates a case with source open311.',
         consumes: ['application/x-www-form-urlencoded'],
+        form: Open311RequestForm,
         params: FormatParams,
         response: { 200: Open311RequestCreated, ...errors },
       },

@@ -1,5 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  AddMaterialsForm,
+  ApplicationCreateForm,
   Application,
   ApplicationMineQuery,
   ApplicationCounts,
@@ -21,7 +23,7 @@ import {
 } from '@linli/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
-import { readMultipart } from '../../core/files';
+import { readMultipart, uploadRateLimit } from '../../core/files';
 import { idempotencyKeyOf } from '../../core/idempotency';
 import { smsNotifier } from '../messages';
 import { presentApplication, presentApplicationSummary } from './applications-presenters';
@@ -57,14 +59,23 @@ export async function applicationRoutes(fastify: FastifyInstance) {
   app.post(
     '/applications',
     {
-      config: { permission: 'resident' },
+      config: { permission: 'resident', rateLimit: uploadRateLimit(app.config) },
       schema: {
         tags: ['applications'],
         summary:
           'Apply for an item at a community service room (multipart: itemId, orgUnitId, note, appointmentAt, ' +
           'then materialName + files per file; JPEG/PNG/PDF ≤ 10 MB, ≤ 20). Honours Idempotency-Key.',
         consumes: ['multipart/form-data'],
-        response: { 201: Application, ...problems, 409: Problem, 413: Problem, 415: Problem, 422: Problem },
+        form: ApplicationCreateForm,
+        response: {
+          201: Application,
+          ...problems,
+          409: Problem,
+          413: Problem,
+          415: Problem,
+          422: Problem,
+          429: Problem,
+        },
       },
     },
     async (req, reply) => {
@@ -290,13 +301,14 @@ export async function applicationRoutes(fastify: FastifyInstance) {
   app.post(
     '/applications/:id/add-materials',
     {
-      config: { permission: 'resident' },
+      config: { permission: 'resident', rateLimit: uploadRateLimit(app.config) },
       schema: {
         tags: ['applications'],
         summary: 'Add the missing materials (multipart: materialName + files per file)',
         consumes: ['multipart/form-data'],
+        form: AddMaterialsForm,
         params: IdParams,
-        response: { 200: Application, ...stepProblems, 413: Problem, 415: Problem },
+        response: { 200: Application, ...stepProblems, 413: Problem, 415: Problem, 429: Problem },
       },
     },
     async (req) => {

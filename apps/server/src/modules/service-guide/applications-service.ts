@@ -20,7 +20,7 @@ import {
   type ReceivedFile,
   removeStoredFiles,
   type StoredFile,
-  storeFile,
+  storeFiles,
 } from '../../core/files';
 import { idempotent } from '../../core/idempotency';
 import { authorizeBy, holds, scopeFilter } from '../../core/permissions';
@@ -188,20 +188,6 @@ export async function getApplication(
   };
 }
 
-async function storeAll(deps: ApplicationDeps, files: ReceivedFile[], now: Date): Promise<StoredFile[]> {
-  const stored: StoredFile[] = [];
-  try {
-    for (const f of files) stored.push(await storeFile(deps.dataDir, f, now));
-  } catch (err) {
-    await removeStoredFiles(
-      deps.dataDir,
-      stored.map((s) => s.path),
-    );
-    throw err;
-  }
-  return stored;
-}
-
 const fileRows = (applicationId: string, files: ReceivedFile[], stored: StoredFile[], by: string | null) =>
   stored.map((s, i) => ({
     applicationId,
@@ -284,7 +270,7 @@ export async function submitApplication(
       }
       const department =
         item.mode === 'proxy' ? await findDepartmentByName(deps.db, item.districtId, item.department) : null;
-      const stored = await storeAll(deps, input.files, now);
+      const stored = await storeFiles(deps.dataDir, input.files);
       try {
         const created = await deps.db.transaction(async (tx) => {
           const app = await insertApplication(tx, {
@@ -471,7 +457,7 @@ export async function applyTransition(
       break;
   }
 
-  if (files.length) stored = await storeAll(deps, files, now);
+  if (files.length) stored = await storeFiles(deps.dataDir, files);
   try {
     await deps.db.transaction(async (tx) => {
       const updated = await updateFromStatus(tx, id, from, set);

@@ -13,7 +13,7 @@ import { buildTestApp, type TestApp } from '../../../test/harness';
 import { FakeClock } from '../../core/clock';
 import { systemContext } from '../../core/context';
 import { AppError } from '../../core/errors';
-import { sniffFile } from '../../core/files';
+import { receiveFile } from '../../core/files';
 import { auditLog } from '../../core/schema';
 import { unitByName } from '../identity/fixtures';
 import { messages } from '../messages/schema';
@@ -76,12 +76,12 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const inputFor = (step: ApplicationStep): StepInput => {
+const inputFor = async (step: ApplicationStep): Promise<StepInput> => {
   switch (step) {
     case 'request_more':
       return { step, missingMaterials: ['户口簿'] };
     case 'add_materials':
-      return { step, files: [{ filename: 'hukou.png', label: '户口簿', data: PNG, kind: sniffFile(PNG)! }] };
+      return { step, files: [await receiveFile(dataDir, PNG, { filename: 'hukou.png', label: '户口簿' })] };
     case 'refuse':
       return { step, reason: '不符合申请条件' };
     case 'result_ready':
@@ -107,7 +107,7 @@ describe('applyTransition over every (state, step) pair', () => {
       const ctx = systemContext(ids.district);
       const to = LEGAL[state][step];
       if (!to) {
-        const err = await applyTransition(deps, ctx, app.id, inputFor(step)).catch((e) => e);
+        const err = await applyTransition(deps, ctx, app.id, await inputFor(step)).catch((e) => e);
         expect(err).toBeInstanceOf(AppError);
         expect(err.status).toBe(409);
         expect(err.code).toBe('invalid-transition');
@@ -120,7 +120,7 @@ describe('applyTransition over every (state, step) pair', () => {
         expect(events).toHaveLength(0);
         return;
       }
-      const view = await applyTransition(deps, ctx, app.id, inputFor(step));
+      const view = await applyTransition(deps, ctx, app.id, await inputFor(step));
       expect(view.app.status).toBe(to);
       expect(view.events.map((e) => [e.step, e.fromStatus, e.toStatus])).toEqual([[step, state, to]]);
       const audit = await t.database.db

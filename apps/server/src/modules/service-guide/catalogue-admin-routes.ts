@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  CatalogueImportForm,
   CatalogueImportProblem,
   CatalogueImportQuery,
   CatalogueImportResult,
@@ -21,6 +22,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../core/errors';
+import { malformed } from '../../core/files';
 import {
   CatalogueItemEditor,
   CatalogueItemPage,
@@ -208,6 +210,7 @@ export async function catalogueAdminRoutes(fastify: FastifyInstance) {
         tags,
         summary: 'Import a catalogue .xlsx: every row is checked, the whole file applies or nothing does',
         consumes: ['multipart/form-data'],
+        form: CatalogueImportForm,
         querystring: CatalogueImportQuery,
         response: {
           200: CatalogueImportResult,
@@ -224,9 +227,14 @@ export async function catalogueAdminRoutes(fastify: FastifyInstance) {
         throw AppError.badRequest('bad-request', 'Send the workbook as multipart/form-data.', [
           { field: 'file', message: 'is required' },
         ]);
-      const file = await req.file();
-      if (!file) throw AppError.validation([{ field: 'file', message: 'is required' }]);
-      const buffer = await file.toBuffer();
+      let buffer: Buffer;
+      try {
+        const file = await req.file();
+        if (!file) throw AppError.validation([{ field: 'file', message: 'is required' }]);
+        buffer = await file.toBuffer();
+      } catch (err) {
+        throw malformed(err);
+      }
       return importCatalogue(deps, req.ctx, buffer, { publish: req.query.publish });
     },
   );
