@@ -223,7 +223,19 @@ export async function buildWorld(): Promise<World> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-authz-'));
   // A fixed clock: deadlines, office hours and date windows come out the same on every run.
   const clock = new FakeClock(new Date(WORLD_NOW));
-  const t = await buildTestApp({ dataDir, otpRatePerIpPerHour: 100_000 }, { clock });
+  // The world's residents file hundreds of reports and applications in a minute: per-IP code
+  // limits and daily upload quotas have their own tests.
+  const t = await buildTestApp(
+    {
+      dataDir,
+      otpRatePerIpPerHour: 100_000,
+      uploadResidentFilesPerDay: 1_000_000,
+      uploadResidentMbPerDay: 10_000_000,
+      uploadStaffFilesPerDay: 1_000_000,
+      uploadStaffMbPerDay: 10_000_000,
+    },
+    { clock },
+  );
   const { app } = t;
   const db = t.database.db;
 
