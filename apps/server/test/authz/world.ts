@@ -493,7 +493,6 @@ function caseAlso(w: World, rec: () => Rec): (c: Caller) => boolean {
 async function buildRecords(w: World) {
   const { units, as, app } = w;
   const R1 = w.caller('resident');
-  void app;
 
   // ---------- org units: public records themselves, and the scope a create or a filter names ----------
   for (const u of Object.values(units)) {
@@ -644,7 +643,6 @@ async function buildRecords(w: World) {
   // ---------- cases ----------
   const d2depts = (await (await as.d2admin.get('/api/v1/departments')).json()).items as { id: string }[];
   w.ids.d2Dept = d2depts[0]!.id;
-  const caseRecs: Rec[] = [];
   for (const spec of [
     { by: R1.client, owner: R1.accountId!, place: 'A1', state: 'reported' },
     { by: as.r2, owner: w.ids.r2, place: 'A1', state: 'reported' },
@@ -657,17 +655,14 @@ async function buildRecords(w: World) {
     { by: as.d2resident, owner: w.ids.d2resident, place: 'D2C', state: 'reported' },
     { by: as.d2resident, owner: w.ids.d2resident, place: 'D2C', state: 'dispatched' },
   ] as const) {
-    caseRecs.push(
-      await makeCase(w, {
-        reporter: spec.by,
-        owner: spec.owner,
-        unit: units[spec.place],
-        state: spec.state,
-        department: 'department' in spec,
-      }),
-    );
+    await makeCase(w, {
+      reporter: spec.by,
+      owner: spec.owner,
+      unit: units[spec.place],
+      state: spec.state,
+      department: 'department' in spec,
+    });
   }
-  void caseRecs;
 
   // ---------- notices: published ones are public, retracted ones only for notices.manage ----------
   for (const [place, by, retracted] of [
