@@ -238,7 +238,21 @@ async function signIn(url: string, phone: string): Promise<Resident> {
   if (!res.ok) throw new Error(`sign-in of ${phone}: ${res.status} ${await res.text()}`);
   const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]!);
   const csrf = cookies.find((c) => c.startsWith('linli_csrf='))?.slice('linli_csrf='.length) ?? '';
-  return { phone, headers: { cookie: cookies.join('; '), origin: url, 'x-csrf-token': csrf } };
+  const headers = { cookie: cookies.join('; '), origin: url, 'x-csrf-token': csrf };
+  // A new resident agrees to the privacy notice before anything else (as the app asks them to).
+  const privacy = (await (await fetch(`${url}/api/v1/me/privacy`, { headers })).json()) as {
+    consentRequired: boolean;
+    current: { version: number } | null;
+  };
+  if (privacy.consentRequired && privacy.current) {
+    const agreed = await fetch(`${url}/api/v1/me/privacy/consent`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: privacy.current.version }),
+    });
+    if (!agreed.ok) throw new Error(`consent of ${phone}: ${agreed.status} ${await agreed.text()}`);
+  }
+  return { phone, headers };
 }
 
 interface Ack {
