@@ -30,6 +30,7 @@ import { casesModule } from './modules/cases';
 import { admissionModule } from './modules/admission';
 import { open311Module } from './modules/open311';
 import { registerUploads } from './core/files';
+import { trackAllowedMethods } from './core/method-not-allowed';
 import { type Clock, systemClock } from './core/clock';
 import type { PersonalDataSource } from './core/personal-data';
 import { SecretBox } from './core/secret-box';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Uploads (core/files.ts): the multipart parser's outer bounds, and temp files cleaned up.
   await registerUploads(app, config);
   registerRequestPipeline(app, config, database);
+  const allowedMethods = trackAllowedMethods(app);
 
   await app.register(swagger, {
     openapi: {
@@ -224,6 +226,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       return reply
         .type('text/html; charset=utf-8')
         .send(fs.createReadStream(path.join(mount.root, 'index.html')));
+    }
+    const allowed = allowedMethods(req.method, url);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(req, reply, 405, 'method-not-allowed', `${url} does not answer ${req.method}.`);
     }
     return sendProblem(req, reply, 404, 'route-not-found', `No route ${req.method} ${url}.`);
   });

@@ -32,6 +32,17 @@ describe('platform', () => {
     });
   });
 
+  it('answers a method the path does not have with a 405 problem naming the methods it has', async () => {
+    const res = await t.app.inject({ method: 'DELETE', url: '/api/v1/me' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.headers.allow).toBe('GET, HEAD, PATCH');
+    expect(res.json()).toMatchObject({ status: 405, code: 'method-not-allowed' });
+    // a path no method answers stays a 404
+    const none = await t.app.inject({ method: 'DELETE', url: '/api/v1/me/no-such-thing' });
+    expect(none.statusCode).toBe(404);
+  });
+
   it('keeps a well-formed incoming request id and replaces a malformed one', async () => {
     const kept = await t.app.inject({ url: '/healthz', headers: { 'x-request-id': 'trace-12345678' } });
     expect(kept.headers['x-request-id']).toBe('trace-12345678');
