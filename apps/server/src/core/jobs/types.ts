@@ -42,13 +42,7 @@ export interface JobContext {
   progress(done: number, total: number): Promise<void>;
 }
 
-/**
- * `queued` → `running` → `done`; a run that throws or times out → `failed` (waiting for its
- * retry, back to `running` when due) or, after its last attempt, `dead` (kept with its error until
- * an administrator retries it); `queued`/`failed` → `cancelled` by key.
- */
-export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'dead', 'cancelled'] as const;
-export type JobState = (typeof JOB_STATES)[number];
+export { JOB_STATES, type JobState } from '@linli/contracts';
 
 /** What `enqueueJob` takes. */
 export interface EnqueueJob<P = unknown> {
