@@ -1,16 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../src/core/db/client';
 import { runMigrations } from '../src/core/db/migrate';
 import { enqueueJob } from '../src/core/jobs/queue';
+import { TEST_SECRET_KEY } from './config';
 import { openTestDatabase } from './harness';
 import { inject } from 'vitest';
 import { startThrowawayPostgres } from './postgres-server';
 
 /**
- * Several processes on one PostgreSQL: each job runs once, a scheduled job once per slot, and a
+ * Two server processes on one PostgreSQL (the real app, started as main.ts starts it, with a test
+ * module's jobs beside the product's): each job runs once, a scheduled job once per slot, and a
  * job whose process was killed (kill -9) is run by the other after its lease. On the PostgreSQL
  * run (DATABASE_URL) it uses the test database copy; otherwise it starts a throwaway server.
  */
@@ -20,6 +24,7 @@ let database: Database;
 let url: string;
 let cleanup: () => Promise<void>;
 const workers: Worker[] = [];
+const dirs: string[] = [];
 
 interface Worker {
   name: string;
@@ -31,11 +36,21 @@ interface Worker {
 
 function startWorker(name: string): Worker {
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/jobs-worker.ts'], {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `linli-jobs-${name}-`));
+  dirs.push(dataDir);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/jobs-server.ts'], {
     cwd,
     env: {
       ...process.env,
-      NODE_ENV: 'test',
+      // As `npm start` runs it (the runner does not start itself under NODE_ENV=test).
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LINLI_DEMO: 'off',
+      SERVE_WEB: 'off',
+      LOG_LEVEL: 'warn',
+      LINLI_SECRET_KEY: TEST_SECRET_KEY,
+      DATA_DIR: dataDir,
       DATABASE_URL: url,
       WORKER_NAME: name,
       JOBS_POLL_MS: '50',
@@ -106,13 +121,14 @@ afterAll(async () => {
   for (const w of workers)
     if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
   await cleanup?.();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-describe('two processes on one PostgreSQL', () => {
+describe('two server processes on one PostgreSQL', () => {
   it('run each job once, each schedule slot once, and take over the jobs of a killed process', async () => {
-    const a = startWorker('a');
-    const b = startWorker('b');
-    await Promise.all([a.ready, b.ready]);
+    // One after the other: on an empty database the first migrates and seeds it.
+    await startWorker('a').ready;
+    await startWorker('b').ready;
 
     // N jobs committed at once: both processes see them at their next poll.
     const ids = await database.db.transaction(async (tx) => {
@@ -153,6 +169,15 @@ describe('two processes on one PostgreSQL', () => {
       WHERE j.name = 'test.tick' AND j.state = 'done' GROUP BY j.slot`);
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     expect(ticks.every((t) => t.runs === 1)).toBe(true);
+
+    // The product's own scheduled job ran there too, once per slot: the SLA sweep.
+    const sweeps = await query<{ state: string; attempts: number }>(
+      sql`SELECT state, attempts FROM jobs WHERE name = 'cases.slaSweep'`,
+    );
+    expect(sweeps.filter((s) => s.state === 'done').length).toBeGreaterThanOrEqual(1);
+    expect(sweeps.every((s) => ['queued', 'running', 'done'].includes(s.state) && s.attempts <= 1)).toBe(
+      true,
+    );
 
     // A process killed in the middle of a job: the other runs it after the lease (3 s).
     const { id: held } = await enqueueJob(database.db, { name: 'test.hold', maxAttempts: 3 });

@@ -1,11 +1,14 @@
 import { IdParams, Job, JobPage, JobQuery, Problem } from '@linli/contracts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { getJob, type JobsDeps, listJobs, retryJob } from './service';
+import { getJob, type JobsDeps, listJobs, retryJob } from '../../core/jobs/service';
 
 const problems = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 
-/** The console's view of the job runner: jobs, their errors and progress, and retrying a dead one. */
+/**
+ * The console's view of the job runner (core/jobs, as the audit API is identity's view of
+ * core/audit): jobs, their errors and progress, and retrying a dead one. District administrators only.
+ */
 export async function jobRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const deps = (): JobsDeps => ({ db: app.database.db, clock: app.clock });
