@@ -73,7 +73,7 @@ async function signIn(page: Page) {
 
 async function text(page: Page, selector: string) {
   // biome-ignore lint/performance/useDomNodeTextContent: innerText is the visible text, on purpose
-  return (await page.locator(selector).first().textContent()).replace(/\s+/g, ' ').trim();
+  return (await page.locator(selector).first().innerText()).replace(/\s+/g, ' ').trim();
 }
 
 async function settle(page: Page) {
