@@ -116,6 +116,13 @@ describe('pinyin and initials', () => {
     expect(top(index, 'zui di sheng huo', 1)).toEqual(['P001']);
     expect(top(index, 'zdshbz', 1)).toEqual(['P001']);
   });
+
+  it('finds by the pinyin and initials of a theme what the theme in characters finds (婚姻 → hunyin, hy)', () => {
+    const byChars = top(index, '婚姻', 10).sort();
+    expect(byChars.length).toBeGreaterThanOrEqual(3);
+    expect(top(index, 'hunyin', 10).sort()).toEqual(expect.arrayContaining(byChars));
+    expect(top(index, 'hy', 10)).toEqual(expect.arrayContaining(byChars));
+  });
 });
 
 describe('synonyms', () => {
