@@ -1,6 +1,6 @@
 import { approxFind } from './fuzzy';
 import { hasCjk, isLatin, normalize, normalizeWithMap } from './normalize';
-import { findPinyin, type PinyinForm, toPinyin } from './pinyin';
+import { findPinyin, type PinyinForm, toPinyin } from '../../../core/pinyin';
 import { addUserWords, cut, cutForSearch } from './segmenter';
 
 /** One service item as the catalogue feeds it to the index. */

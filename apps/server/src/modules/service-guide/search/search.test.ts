@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogueItems, initialSynonyms } from './catalogue-fixture';
 import queryFile from './data/queries.json';
 import { normalize, normalizeWithMap } from './normalize';
-import { findPinyin, toPinyin } from './pinyin';
+import { findPinyin, toPinyin } from '../../../core/pinyin';
 import { buildSearchIndex, type SearchIndex, type SearchableItem } from './search-index';
 
 let index: SearchIndex;
