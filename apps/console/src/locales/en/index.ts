@@ -583,6 +583,9 @@ const en: Messages = {
     'account-closure-blocked': 'Something is still in progress; the account cannot be closed yet',
     'secret-key-mismatch':
       'The server key (LINLI_SECRET_KEY) does not match the stored secrets; tell the system administrator',
+    'sms-refused': 'The SMS provider refused to send to this number',
+    'wechat-unavailable': 'WeChat notifications are not set up on this server',
+    'wechat-code-invalid': 'WeChat did not accept the sign-in code; try again',
     'totp-already-enabled': 'The authenticator is already on',
     'totp-not-enrolled': 'The authenticator set-up has not started; start again',
     'org-unit-has-children': 'This unit still has active sub-units; deal with them first',

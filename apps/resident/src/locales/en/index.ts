@@ -71,6 +71,9 @@ const errors: ErrorMessages = {
   'privacy-version-stale': 'The privacy notice was updated; read the new version before agreeing',
   'account-closure-blocked': 'Something is still in progress; the account cannot be closed yet',
   'secret-key-mismatch': 'The server’s key is misconfigured; please tell the administrator',
+  'sms-refused': 'We cannot send a text to this number. Please check it.',
+  'wechat-unavailable': 'WeChat notifications are not available here',
+  'wechat-code-invalid': 'WeChat did not accept the sign-in; please try again',
   unknown: 'Something went wrong. Please try again later.',
   network: 'Network error. Please check your connection and try again.',
 };

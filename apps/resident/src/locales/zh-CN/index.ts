@@ -71,6 +71,9 @@ const errors: ErrorMessages = {
   'privacy-version-stale': '隐私政策已更新，请阅读新版本后再同意',
   'account-closure-blocked': '还有办理中的事项，暂时不能注销账号',
   'secret-key-mismatch': '服务器密钥配置有误，请联系管理员',
+  'sms-refused': '无法向该号码发送短信，请检查号码',
+  'wechat-unavailable': '暂未开通微信通知',
+  'wechat-code-invalid': '微信授权失败，请重试',
   unknown: '出错了，请稍后再试',
   network: '网络连接失败，请检查网络后重试',
 };

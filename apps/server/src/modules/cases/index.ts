@@ -1,3 +1,4 @@
+import { casesEvents } from './events';
 import type { FastifyInstance } from 'fastify';
 import type { ModuleManifest } from '../../core/module';
 import { casesPersonalData } from './personal-data';
@@ -56,6 +57,7 @@ export const casesManifest: ModuleManifest = {
     'squads.manage',
   ],
   workflows: ['case'],
+  events: casesEvents,
   seeds: {
     reference: [
       async ({ db }) => {

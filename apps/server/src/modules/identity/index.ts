@@ -1,3 +1,4 @@
+import { identityEvents } from './events';
 import type { FastifyInstance } from 'fastify';
 import type { ModuleManifest } from '../../core/module';
 import { accountRoutes } from './accounts-routes';
@@ -39,6 +40,7 @@ export const identityManifest: ModuleManifest = {
     'audit.read',
     'privacy.manage',
   ],
+  events: identityEvents,
   seeds: {
     reference: [
       ({ db }) => syncRoles(db),
