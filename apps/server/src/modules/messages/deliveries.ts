@@ -1,14 +1,13 @@
 import { and, eq, gt, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock';
 import type { Db, Executor } from '../../core/db/client';
-import type { JobContext, JobDefinition } from '../../core/jobs/types';
+import { enqueueJob, type JobContext, type JobDefinition } from '../../core/jobs';
 import type { NotificationEventDefinition, NotificationLocale, SmsMode } from '../../core/module';
 import { type EventData, render, renderSms, renderWechat } from '../../core/notify-templates';
 import { SmsSendError, smsProvider } from '../../core/sms';
 import { accountPhone, activeAccountPhones } from '../identity/lookups';
 import { eventByCode, notificationEvents } from './catalogue';
 import { dailyDigest } from './events';
-import { enqueueJob } from './jobs-interim';
 import { beijingDay, quietUntil } from './quiet-hours';
 import {
   type DeliveryRow,
@@ -160,9 +159,14 @@ async function sendWechat(
 }
 
 /** The job runner's handler for queued deliveries. */
-export const deliverJob: JobDefinition = {
+export const deliverJob: JobDefinition<{ deliveryId: string }> = {
   name: DELIVER_JOB,
-  run: (ctx, payload) => deliver(ctx, (payload as { deliveryId: string }).deliveryId),
+  maxAttempts: DELIVERY_MAX_ATTEMPTS,
+  // 30 s, 1 min, 2 min, 4 min, 8 min: a throttled provider gets room, a text is not hours late.
+  backoffMs: 30_000,
+  // Longer than one provider request may take (NOTIFY_TIMEOUT_SECONDS), plus a token fetch.
+  timeoutMs: 150_000,
+  run: (ctx, payload) => deliver(ctx, payload.deliveryId),
 };
 
 // ---------- the daily digest ----------
