@@ -42,7 +42,7 @@ describe('every declared notification event', () => {
     }
     const declared = events.map((x) => x.e.code).sort();
     expect([...new Set(defined)].sort()).toEqual(declared);
-    expect([...notificationEvents().keys()].sort()).toEqual(declared);
+    expect([...(await notificationEvents()).keys()].sort()).toEqual(declared);
   });
 
   it.each(events.map((x) => [x.e.code, x.e] as const))(

@@ -1,14 +1,17 @@
-import type { NotificationEventDefinition } from '../../core/module';
-import { MODULES } from '..';
+import type { ModuleManifest, NotificationEventDefinition } from '../../core/module';
 
 /**
  * Every notification event of every module, from the manifests (`events`): what `notify()`
- * accepts, what the preferences page lists and what the digest counts. Read on first use, not
- * at import: the module list imports this module.
+ * accepts, what the preferences page lists and what the digest counts.
+ *
+ * The module list (modules/index.ts) imports this module's manifest, so it is imported here
+ * when first needed, not at load: a static import would let whichever file loads first see the
+ * list with this module's manifest still missing.
  */
-let catalogue: Map<string, NotificationEventDefinition> | null = null;
+let catalogue: Promise<Map<string, NotificationEventDefinition>> | null = null;
 
-function build(): Map<string, NotificationEventDefinition> {
+async function build(): Promise<Map<string, NotificationEventDefinition>> {
+  const { MODULES } = (await import('../index')) as { MODULES: readonly ModuleManifest[] };
   const map = new Map<string, NotificationEventDefinition>();
   for (const m of MODULES) {
     for (const e of m.events ?? []) {
@@ -20,12 +23,15 @@ function build(): Map<string, NotificationEventDefinition> {
 }
 
 /** All declared events, by code. */
-export function notificationEvents(): ReadonlyMap<string, NotificationEventDefinition> {
-  catalogue ??= build();
+export function notificationEvents(): Promise<ReadonlyMap<string, NotificationEventDefinition>> {
+  catalogue ??= build().catch((err) => {
+    catalogue = null;
+    throw err;
+  });
   return catalogue;
 }
 
 /** The declared event with this code, or undefined. */
-export function eventByCode(code: string): NotificationEventDefinition | undefined {
-  return notificationEvents().get(code);
+export async function eventByCode(code: string): Promise<NotificationEventDefinition | undefined> {
+  return (await notificationEvents()).get(code);
 }

@@ -85,7 +85,7 @@ export async function deliver(
   }
   let providerId: string | null;
   try {
-    const def = eventByCode(d.eventCode);
+    const def = await eventByCode(d.eventCode);
     if (!def) throw refused('unknown-event', `no module declares the event ${d.eventCode}`);
     providerId = d.channel === 'sms' ? await sendText(ctx, d, def) : await sendWechat(ctx, d, def, now);
   } catch (err) {
@@ -180,10 +180,10 @@ function smsModeOf(def: NotificationEventDefinition, chosen: SmsMode | undefined
 }
 
 /**
- * The morning digest: for each person with unread messages from the last 24 hours of events
- * they get as a digest, one text counting them (and naming the events), queued like any other
- * delivery. Nobody with nothing pending gets a text. At most one digest per person per Beijing
- * day, however often it runs.
+ * The morning digest: for each person with unread messages of events they get as a digest,
+ * written in the last 24 hours and since their last digest, one text counting them (and naming
+ * the events), queued like any other delivery. Nobody with nothing pending gets a text. At most
+ * one digest per person per Beijing day, however often it runs.
  */
 export async function runDailyDigest(deps: { db: Db; clock: Clock }): Promise<{ queued: number }> {
   const now = deps.clock.now();
@@ -201,6 +201,11 @@ export async function runDailyDigest(deps: { db: Db; clock: Clock }): Promise<{ 
         isNotNull(messages.eventCode),
         gt(messages.createdAt, since),
         lte(messages.createdAt, now),
+        // Only what came after the person's last digest (a slot run late does not count twice).
+        sql`${messages.createdAt} > coalesce((
+          SELECT max(d.created_at) FROM ${notificationDeliveries} d
+          WHERE d.account_id = ${messages.accountId} AND d.event_code = ${dailyDigest.code}
+        ), '-infinity'::timestamptz)`,
       ),
     )
     .groupBy(messages.accountId, messages.eventCode);
@@ -216,7 +221,7 @@ export async function runDailyDigest(deps: { db: Db; clock: Clock }): Promise<{ 
   ]);
   const chosen = new Map(prefs.map((p) => [`${p.accountId} ${p.eventCode}`, p.sms]));
   const localeOf = new Map(settings.map((s) => [s.accountId, s.locale]));
-  const events = notificationEvents();
+  const events = await notificationEvents();
   const pending = new Map<string, { def: NotificationEventDefinition; n: number }[]>();
   for (const c of counts) {
     const def = events.get(c.eventCode!);

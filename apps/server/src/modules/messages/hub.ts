@@ -30,14 +30,14 @@ export async function notify<V extends string>(
   data: EventData<V>,
   opts: { at?: Date } = {},
 ): Promise<{ messages: number; deliveries: number }> {
-  const declared = eventByCode(event.code);
+  const declared = await eventByCode(event.code);
   if (declared !== (event as NotificationEventDefinition))
     throw new Error(`notification event ${event.code} is not declared in any module's manifest`);
   if (event.oneTimeCode) throw new Error(`${event.code} is a one-time code: identity sends it, not notify()`);
   const ids = [...new Set([...recipients].filter((r): r is string => !!r))];
   if (ids.length === 0) return { messages: 0, deliveries: 0 };
   const at = opts.at ?? new Date();
-  const people = await recipientsOf(tx, ids, event.code);
+  const people = await recipientsOf(tx, ids, event);
   const vars = data as Readonly<Record<string, unknown>> as EventData<string>;
 
   const messageRows = event.inApp
@@ -98,8 +98,12 @@ interface Recipient {
 }
 
 /** The active accounts among `ids`, with their number, language, openid and choices for the event. */
-async function recipientsOf(tx: Executor, ids: string[], eventCode: string): Promise<Recipient[]> {
-  const event = eventByCode(eventCode)!;
+async function recipientsOf(
+  tx: Executor,
+  ids: string[],
+  event: NotificationEventDefinition,
+): Promise<Recipient[]> {
+  const eventCode = event.code;
   const phones = await activeAccountPhones(tx, ids);
   const active = ids.filter((id) => phones.has(id));
   if (active.length === 0) return [];

@@ -28,10 +28,10 @@ function accountOf(ctx: RequestContext): string {
   return accountId;
 }
 
-/** The events a person may choose for. */
-function eventsFor(ctx: RequestContext): NotificationEventDefinition[] {
-  return [...notificationEvents().values()].filter(
-    (e) => !e.oneTimeCode && (ctx.actor.kind === 'staff' || e.audience === 'resident') && (e.sms || e.wechat),
+/** The events a person receives (some only in the app: nothing to choose for them but the filter). */
+async function eventsFor(ctx: RequestContext): Promise<NotificationEventDefinition[]> {
+  return [...(await notificationEvents()).values()].filter(
+    (e) => !e.oneTimeCode && (ctx.actor.kind === 'staff' || e.audience === 'resident'),
   );
 }
 
@@ -53,7 +53,7 @@ export async function getMyPreferences(
     ).map((p) => [p.eventCode, p]),
   );
   const phone = (await activeAccountPhones(deps.db, [accountId])).get(accountId);
-  const events: EventPreference[] = eventsFor(ctx).map((e) => {
+  const events: EventPreference[] = (await eventsFor(ctx)).map((e) => {
     const p = chosen.get(e.code);
     const defaults = { sms: e.sms ? e.defaults.sms : null, wechat: e.wechat ? e.defaults.wechat : null };
     return {
@@ -82,7 +82,7 @@ export async function updateMyPreferences(
   body: NotificationPreferencesUpdate,
 ): Promise<NotificationPreferences> {
   const accountId = accountOf(ctx);
-  const mine = new Map(eventsFor(ctx).map((e) => [e.code, e]));
+  const mine = new Map((await eventsFor(ctx)).map((e) => [e.code, e]));
   const errors: { field: string; message: string; code: string }[] = [];
   const seen = new Set<string>();
   (body.events ?? []).forEach((c, i) => {
