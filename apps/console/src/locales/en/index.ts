@@ -4,6 +4,7 @@ import applications from './applications';
 import admission from './admission';
 import cases from './cases';
 import officeHours from './officeHours';
+import inbox from './inbox';
 
 const en: Messages = {
   app: {
@@ -299,6 +300,13 @@ const en: Messages = {
     afterValue: 'After: {value}',
   },
   auditActions: {
+    notification_preferences: {
+      update: 'Change notification settings',
+    },
+    wechat_binding: {
+      bind: 'Bind WeChat',
+      unbind: 'Unbind WeChat',
+    },
     account: {
       create: 'Create account',
       disable: 'Disable account',
@@ -433,6 +441,8 @@ const en: Messages = {
     other: 'Other browser',
   },
   fields: {
+    locale: 'Notification language',
+    wechatBound: 'WeChat bound',
     username: 'Username',
     password: 'Password',
     displayName: 'Name',
@@ -631,6 +641,7 @@ const en: Messages = {
   admission,
   cases,
   officeHours,
+  inbox,
 };
 
 export default en;

@@ -4,6 +4,7 @@ import applications from './applications';
 import admission from './admission';
 import cases from './cases';
 import officeHours from './officeHours';
+import inbox from './inbox';
 
 /** Every error code in packages/contracts plus the client's own `unknown` and `network`. */
 type ErrorMessages = Record<ErrorCode | 'unknown' | 'network', string>;
@@ -371,6 +372,13 @@ export default {
     afterValue: '变更后：{value}',
   },
   auditActions: {
+    notification_preferences: {
+      update: '修改通知设置',
+    },
+    wechat_binding: {
+      bind: '绑定微信',
+      unbind: '解绑微信',
+    },
     account: {
       create: '创建账号',
       disable: '停用账号',
@@ -503,6 +511,8 @@ export default {
     other: '其他浏览器',
   },
   fields: {
+    locale: '通知语言',
+    wechatBound: '已绑定微信',
     username: '用户名',
     password: '密码',
     displayName: '姓名',
@@ -628,4 +638,5 @@ export default {
   admission,
   cases,
   officeHours,
+  inbox,
 };
