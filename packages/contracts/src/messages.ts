@@ -97,6 +97,8 @@ export const EventPreference = Type.Object({
   audience: Type.Enum(['resident', 'staff']),
   /** How texts come: at once, in the 08:30 digest, or not at all; null when the event sends no texts. */
   sms: Nullable(SmsModeSchema),
+  /** The SMS choices the event offers (the daily digest itself cannot come in the digest). */
+  smsModes: Type.Array(SmsModeSchema),
   /** WeChat subscription messages on or off; null when the event has none. */
   wechat: Nullable(Type.Boolean()),
   /** What a person has without choosing. */

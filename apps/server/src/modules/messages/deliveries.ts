@@ -233,7 +233,8 @@ export async function runDailyDigest(deps: { db: Db; clock: Clock }): Promise<{ 
   const day = beijingDay(now);
   const rows: (typeof notificationDeliveries.$inferInsert)[] = [];
   for (const [accountId, list] of pending) {
-    if (!phones.get(accountId)) continue;
+    // No number, or the person turned the digest itself off.
+    if (!phones.get(accountId) || chosen.get(`${accountId} ${dailyDigest.code}`) === 'off') continue;
     list.sort((a, b) => b.n - a.n || a.def.code.localeCompare(b.def.code));
     const count = list.reduce((s, e) => s + e.n, 0);
     const data = {

@@ -163,6 +163,7 @@ describe('a 办件 step', () => {
       name: { zh: '办件进度', en: 'Application progress' },
       audience: 'resident',
       sms: 'off',
+      smsModes: ['immediate', 'digest', 'off'],
       wechat: true,
       defaults: { sms: 'immediate', wechat: true },
     });
@@ -226,6 +227,13 @@ describe('a 办件 step', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(['body/events/0/wechat']);
+    // The digest cannot come in the digest.
+    const digest = await squad.request({
+      method: 'PUT',
+      url: '/api/v1/me/notification-preferences',
+      payload: { events: [{ code: 'messages.daily_digest', sms: 'digest' }] },
+    });
+    expect(digest.json().errors.map((e: { field: string }) => e.field)).toEqual(['body/events/0/sms']);
     // Nothing was half-written.
     const prefs = (
       await a.client.get('/api/v1/me/notification-preferences')
@@ -354,6 +362,30 @@ describe('the morning digest', () => {
     expect(await deliveriesOf(admin)).toEqual([]);
     // The secretary had theirs one by one: no digest on top.
     expect(t.otp.texts('13800000101')).toHaveLength(secretaryTexts);
+    // Someone who turned the digest itself off gets none, however much is pending.
+    const squadId = (await accountByUsername(db, 'hanlin-squad1')).id;
+    const squadClient = await loginAs(t.app, 'hanlin-squad1');
+    await squadClient.request({
+      method: 'PUT',
+      url: '/api/v1/me/notification-preferences',
+      payload: { events: [{ code: 'messages.daily_digest', sms: 'off' }] },
+    });
+    clock.set('2026-12-04T07:00:00Z');
+    await db.transaction((tx) =>
+      notify(
+        tx,
+        [squadId, townAdmin],
+        caseOverdue,
+        { caseId: 'c', number: 'D3', card: { 'zh-CN': '黄牌', en: 'yellow card' }, status: '已派遣' },
+        { at: clock.now() },
+      ),
+    );
+    clock.set('2026-12-05T00:30:00Z'); // Saturday 08:30
+    await t.app.jobs.runDue();
+    expect((await deliveriesOf(squadId)).filter((d) => d.eventCode === 'messages.daily_digest')).toEqual([]);
+    expect(t.otp.texts('13800000116').at(-1)).toBe(
+      '【邻里+】您有1条未读消息：案件超时（黄牌、红牌）1条。请登录邻里+查看。',
+    );
     // Once a day, however often it runs.
     expect(await runDailyDigest({ db, clock })).toEqual({ queued: 0 });
   });

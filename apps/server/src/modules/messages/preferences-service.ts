@@ -11,6 +11,7 @@ import { AppError } from '../../core/errors';
 import type { NotificationEventDefinition } from '../../core/module';
 import { activeAccountPhones } from '../identity/lookups';
 import { notificationEvents } from './catalogue';
+import { dailyDigest } from './events';
 import { notificationPreferences, notificationSettings } from './schema';
 import type { MessageDeps } from './service';
 import { wechatClient, WechatError } from './wechat';
@@ -26,6 +27,12 @@ function accountOf(ctx: RequestContext): string {
   const accountId = ctx.actor.accountId;
   if (!accountId) throw AppError.unauthenticated();
   return accountId;
+}
+
+/** The SMS choices an event offers: none without texts; the digest itself cannot be digested. */
+function smsModes(e: NotificationEventDefinition): SmsMode[] {
+  if (!e.sms) return [];
+  return e.code === dailyDigest.code ? ['immediate', 'off'] : ['immediate', 'digest', 'off'];
 }
 
 /** The events a person receives (some only in the app: nothing to choose for them but the filter). */
@@ -62,6 +69,7 @@ export async function getMyPreferences(
       name: { zh: e.name['zh-CN'], en: e.name.en },
       audience: e.audience,
       sms: e.sms ? (p?.sms ?? e.defaults.sms) : null,
+      smsModes: smsModes(e),
       wechat: e.wechat ? (p?.wechat ?? e.defaults.wechat) : null,
       defaults,
     };
@@ -94,6 +102,12 @@ export async function updateMyPreferences(
     else {
       if (c.sms !== undefined && !e.sms && c.sms !== 'off')
         errors.push({ field: `body/events/${i}/sms`, message: 'this event sends no texts', code: 'enum' });
+      else if (c.sms !== undefined && e.sms && !smsModes(e).includes(c.sms))
+        errors.push({
+          field: `body/events/${i}/sms`,
+          message: `must be one of ${smsModes(e).join(', ')}`,
+          code: 'enum',
+        });
       if (c.wechat === true && !e.wechat)
         errors.push({
           field: `body/events/${i}/wechat`,

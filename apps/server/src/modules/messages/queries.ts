@@ -1,11 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
-import { type MessageRow, messages } from './schema';
-
-export async function insertMessage(tx: Executor, values: typeof messages.$inferInsert): Promise<MessageRow> {
-  const [row] = await tx.insert(messages).values(values).returning();
-  return row!;
-}
+import { messages } from './schema';
 
 export async function countUnread(db: Executor, accountId: string): Promise<number> {
   const [row] = await db

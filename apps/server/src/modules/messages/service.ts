@@ -5,7 +5,7 @@ import type { Config } from '../../config';
 import type { RequestContext } from '../../core/context';
 import type { Db, Executor } from '../../core/db/client';
 import { AppError } from '../../core/errors';
-import { countUnread, insertMessage, markRead } from './queries';
+import { countUnread, markRead } from './queries';
 import { type DeliveryRow, type MessageRow, messages, notificationDeliveries } from './schema';
 
 export interface MessageDeps {
@@ -15,27 +15,6 @@ export interface MessageDeps {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface Notification {
-  accountId: string;
-  title: string;
-  body: string;
-  link?: string | null;
-}
-
-/**
- * Writes an in-app message with no event inside the caller's transaction. Kept for callers from
- * before the hub; new code calls `notify()` (hub.ts), which renders an event's templates.
- */
-export async function postMessage(tx: Executor, n: Notification, at: Date): Promise<MessageRow> {
-  return insertMessage(tx, {
-    accountId: n.accountId,
-    title: n.title,
-    body: n.body,
-    link: n.link ?? null,
-    createdAt: at,
-  });
-}
 
 function accountOf(ctx: RequestContext): string {
   const accountId = ctx.actor.accountId;
