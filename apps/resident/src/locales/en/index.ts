@@ -427,6 +427,16 @@ const en: Messages = {
     empty: 'No messages',
     unread: 'Unread',
     view: 'View',
+    settings: {
+      title: 'Message settings',
+      entry: 'Settings',
+      hint: 'Messages always stay here. No texts from 22:00 to 08:00; they come in the morning.',
+      noPhone: 'Your account has no mobile number, so texts cannot reach you.',
+      sms: 'Text me',
+      wechat: 'WeChat me',
+      language: 'Language of notices',
+      saved: 'Saved',
+    },
   },
   kiosk: {
     title: 'Self-service kiosk',

@@ -424,6 +424,16 @@ export default {
     empty: '暂无消息',
     unread: '未读',
     view: '查看详情',
+    settings: {
+      title: '消息设置',
+      entry: '消息设置',
+      hint: '站内消息会一直保留。每晚 22:00 至次日 08:00 不发通知短信，次日早上补发。',
+      noPhone: '账号没有手机号，收不到短信。',
+      sms: '短信提醒',
+      wechat: '微信提醒',
+      language: '通知语言',
+      saved: '已保存',
+    },
   },
   kiosk: {
     title: '自助服务终端',
