@@ -35,6 +35,9 @@ export default defineConfig({
           globalSetup: ['global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          // A browser waits for what the page shows; 1 s (vitest's default) is too tight for a
+          // server and a browser sharing two busy cores.
+          expect: { poll: { timeout: 10_000 } },
           pool: 'forks',
           maxWorkers: 1,
           fileParallelism: false,

@@ -86,7 +86,7 @@ function startWorker(name: string): Worker {
 const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
 const query = async <T>(q: ReturnType<typeof sql>) => rowsOf<T>(await database.db.execute(q));
 
-async function until(check: () => Promise<boolean>, what: string, ms = 60_000) {
+async function until(check: () => Promise<boolean>, what: string, ms = 120_000) {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end)
@@ -115,7 +115,7 @@ beforeAll(async () => {
     'CREATE TABLE test_job_runs (job_id uuid NOT NULL, worker text NOT NULL, attempt int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())',
   );
   await database.exec('DELETE FROM jobs');
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   for (const w of workers)
@@ -216,5 +216,5 @@ describe('two server processes on one PostgreSQL', () => {
       SELECT count(*)::int AS n FROM (
         SELECT job_id, attempt FROM test_job_runs GROUP BY job_id, attempt HAVING count(*) > 1) d`);
     expect(dup[0]!.n).toBe(0);
-  }, 150_000);
+  }, 420_000);
 });

@@ -5,6 +5,7 @@ import admission from './admission';
 import cases from './cases';
 import officeHours from './officeHours';
 import inbox from './inbox';
+import jobs from './jobs';
 
 const en: Messages = {
   app: {
@@ -348,6 +349,9 @@ const en: Messages = {
       retract: 'Retract notice',
       seed: 'Import demo notice',
     },
+    job: {
+      retry: 'Retry a background job',
+    },
   },
   entityTypes: {
     account: 'Account',
@@ -355,6 +359,7 @@ const en: Messages = {
     role: 'Role',
     session: 'Session',
     notice: 'Notice',
+    job: 'Background job',
   },
   notices: {
     title: 'Notices',
@@ -540,6 +545,7 @@ const en: Messages = {
     forbidden: 'You are not allowed to do this',
     'not-found': 'Not found, or you may not see it',
     'route-not-found': 'This feature is not available yet',
+    'method-not-allowed': 'This feature is not available yet',
     conflict: 'This conflicts with an existing record; reload and try again',
     'invalid-transition': 'Not possible while the item is {state}',
     unprocessable: 'The request cannot be carried out; check it and try again',
@@ -635,6 +641,9 @@ const en: Messages = {
     notices: {
       manage: 'Publish notices',
     },
+    jobs: {
+      manage: 'View and retry background jobs',
+    },
   },
   catalogue,
   applications,
@@ -642,6 +651,7 @@ const en: Messages = {
   cases,
   officeHours,
   inbox,
+  jobs,
 };
 
 export default en;

@@ -5,6 +5,7 @@ import admission from './admission';
 import cases from './cases';
 import officeHours from './officeHours';
 import inbox from './inbox';
+import jobs from './jobs';
 
 /** Every error code in packages/contracts plus the client's own `unknown` and `network`. */
 type ErrorMessages = Record<ErrorCode | 'unknown' | 'network', string>;
@@ -17,6 +18,7 @@ const errors: ErrorMessages = {
   forbidden: '您没有执行此操作的权限',
   'not-found': '找不到该记录，或您无权查看',
   'route-not-found': '系统暂不支持此功能',
+  'method-not-allowed': '系统暂不支持此操作',
   conflict: '与已有记录冲突，请刷新后重试',
   'invalid-transition': '当前状态（{state}）下不能执行此操作',
   unprocessable: '请求无法执行，请检查后重试',
@@ -420,6 +422,9 @@ export default {
       retract: '撤回公告',
       seed: '导入演示公告',
     },
+    job: {
+      retry: '重试后台任务',
+    },
   },
   entityTypes: {
     account: '账号',
@@ -427,6 +432,7 @@ export default {
     role: '角色',
     session: '登录会话',
     notice: '社区公告',
+    job: '后台任务',
   },
   notices: {
     title: '社区公告',
@@ -632,6 +638,9 @@ export default {
     notices: {
       manage: '发布社区公告',
     },
+    jobs: {
+      manage: '查看和重试后台任务',
+    },
   },
   catalogue,
   applications,
@@ -639,4 +648,5 @@ export default {
   cases,
   officeHours,
   inbox,
+  jobs,
 };

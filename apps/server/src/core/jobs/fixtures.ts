@@ -28,17 +28,23 @@ export function testRunner(
 export async function buildDeadJob(
   database: Pick<Database, 'db' | 'kind'>,
   input: Partial<EnqueueJob> & { error?: string } = {},
+  clock: Clock = new FakeClock(),
 ): Promise<string> {
   const name = input.name ?? `test.deadLetter${Math.random().toString(36).slice(2, 8)}`;
-  const { id } = await enqueueJob(database.db, { ...input, name, maxAttempts: 1 });
-  const runs = await testRunner(database, [
-    {
-      name,
-      async run() {
-        throw new Error(input.error ?? 'the provider refused');
+  const { error: _error, ...queued } = input;
+  const { id } = await enqueueJob(database.db, { ...queued, name, maxAttempts: 1 });
+  const runs = await testRunner(
+    database,
+    [
+      {
+        name,
+        async run() {
+          throw new Error(input.error ?? 'the provider refused');
+        },
       },
-    },
-  ]).runDue();
+    ],
+    clock,
+  ).runDue();
   if (runs[0]?.id !== id || runs[0].state !== 'dead') throw new Error(`fixture: job ${id} did not die`);
   return id;
 }
