@@ -128,6 +128,12 @@ export const router = createRouter({
       component: () => import('./pages/messages/index.vue'),
       meta: { title: 'messages.title' },
     },
+    {
+      path: '/messages/settings',
+      name: 'message-settings',
+      component: () => import('./pages/messages/settings.vue'),
+      meta: { title: 'messages.settings.title' },
+    },
     // The kiosk is its own lazy chunk tree: nothing of it is in the phone app's entry.
     {
       path: '/kiosk',

@@ -35,8 +35,16 @@ export interface Config {
   /** Cookies get `Secure`: 'auto' = when the request came over HTTPS (X-Forwarded-Proto with trustProxy). */
   cookieSecure: 'auto' | 'always' | 'never';
   trustProxy: boolean;
-  /** SMS sender for one-time codes: `log` (development; writes to the log) or `none`. */
-  smsSender: 'log' | 'none';
+  /**
+   * Where one-time codes and notification texts go: `log` (development; writes them to the log),
+   * `aliyun` (Alibaba Cloud SMS), `tencent` (Tencent Cloud SMS) or `none`.
+   */
+  smsSender: 'log' | 'none' | 'aliyun' | 'tencent';
+  sms: SmsConfig;
+  /** Template ids a deployment had approved (NOTIFY_TEMPLATE_IDS): event code → provider → id. */
+  notifyTemplateIds: Readonly<Record<string, { aliyun?: string; tencent?: string; wechat?: string }>>;
+  /** WeChat subscription messages (订阅消息); null when not configured. */
+  wechat: WechatConfig | null;
   /** Serve the built web apps (apps/resident/dist, apps/console/dist). */
   serveWeb: boolean;
   webRoot: string;
@@ -75,6 +83,38 @@ export interface Config {
   jobsPollMs: number;
   /** A job whose process stops answering is taken by another runner this long after its last heartbeat. */
   jobsLeaseSeconds: number;
+}
+
+/** An HTTP(S) endpoint of a provider's API: scheme and `host[:port]`. */
+export interface Endpoint {
+  protocol: 'http' | 'https';
+  host: string;
+}
+
+export interface SmsConfig {
+  /** The approved SMS signature, shown as 【邻里+】 before every text. */
+  signName: string;
+  /** How long one request to the SMS provider or WeChat may take before it counts as failed (and is retried). */
+  timeoutMs: number;
+  /** No notification texts between these minutes of the Beijing day (start > end wraps midnight); null: none. */
+  quietHours: { start: number; end: number } | null;
+  aliyun: { accessKeyId: string; accessKeySecret: string; endpoint: Endpoint } | null;
+  tencent: {
+    secretId: string;
+    secretKey: string;
+    sdkAppId: string;
+    region: string;
+    endpoint: Endpoint;
+  } | null;
+}
+
+export interface WechatConfig {
+  appId: string;
+  secret: string;
+  /** https://api.weixin.qq.com, or a loopback fake in tests. */
+  apiBase: string;
+  /** Which version of the mini-program a message opens: developer, trial or formal. */
+  miniprogramState: 'developer' | 'trial' | 'formal';
 }
 
 export class ConfigError extends Error {
@@ -146,6 +186,124 @@ function origin(env: Env, name: string): string | null {
   return url.origin;
 }
 
+/** `https://host[:port]`, `http://127.0.0.1:port` (a test's fake) or a bare host (HTTPS). */
+function endpoint(env: Env, name: string, fallback: string): Endpoint {
+  const raw = str(env, name, fallback);
+  const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new ConfigError(name, `must be a host or an http(s) URL such as https://${fallback}, got "${raw}"`);
+  }
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    (url.pathname !== '/' && url.pathname !== '')
+  )
+    throw new ConfigError(name, `must be a scheme, host and optional port only, got "${raw}"`);
+  return { protocol: url.protocol === 'http:' ? 'http' : 'https', host: url.host };
+}
+
+function required(env: Env, name: string, why: string): string {
+  const v = env[name]?.trim();
+  if (!v) throw new ConfigError(name, `must be set ${why}`);
+  return v;
+}
+
+/** `22:00-08:00` (minutes of the Beijing day), or `off`. */
+function quietHours(env: Env): { start: number; end: number } | null {
+  const raw = str(env, 'SMS_QUIET_HOURS', '22:00-08:00').trim();
+  if (raw === 'off') return null;
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(raw);
+  if (!m) throw new ConfigError('SMS_QUIET_HOURS', `must be HH:MM-HH:MM (Beijing time) or off, got "${raw}"`);
+  const start = Number(m[1]) * 60 + Number(m[2]);
+  const end = Number(m[3]) * 60 + Number(m[4]);
+  if (start === end) throw new ConfigError('SMS_QUIET_HOURS', 'must not start and end at the same time');
+  return { start, end };
+}
+
+function smsConfig(env: Env, sender: Config['smsSender']): SmsConfig {
+  const signName = str(env, 'SMS_SIGN_NAME', '邻里+');
+  if ([...signName].length < 2 || [...signName].length > 12)
+    throw new ConfigError(
+      'SMS_SIGN_NAME',
+      'must be 2 to 12 characters (the approved signature, without 【】)',
+    );
+  const why = (p: string) => `with SMS_SENDER=${p}`;
+  return {
+    signName,
+    timeoutMs: int(env, 'NOTIFY_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
+    quietHours: quietHours(env),
+    aliyun:
+      sender === 'aliyun'
+        ? {
+            accessKeyId: required(env, 'ALIYUN_SMS_ACCESS_KEY_ID', why('aliyun')),
+            accessKeySecret: required(env, 'ALIYUN_SMS_ACCESS_KEY_SECRET', why('aliyun')),
+            endpoint: endpoint(env, 'ALIYUN_SMS_ENDPOINT', 'dysmsapi.aliyuncs.com'),
+          }
+        : null,
+    tencent:
+      sender === 'tencent'
+        ? {
+            secretId: required(env, 'TENCENT_SMS_SECRET_ID', why('tencent')),
+            secretKey: required(env, 'TENCENT_SMS_SECRET_KEY', why('tencent')),
+            sdkAppId: required(env, 'TENCENT_SMS_SDK_APP_ID', why('tencent')),
+            region: str(env, 'TENCENT_SMS_REGION', 'ap-guangzhou'),
+            endpoint: endpoint(env, 'TENCENT_SMS_ENDPOINT', 'sms.tencentcloudapi.com'),
+          }
+        : null,
+  };
+}
+
+/** NOTIFY_TEMPLATE_IDS: `{"cases.step": {"aliyun": "SMS_123", "tencent": "123456", "wechat": "…"}}`. */
+function templateIds(env: Env): Config['notifyTemplateIds'] {
+  const raw = env.NOTIFY_TEMPLATE_IDS?.trim();
+  if (!raw) return {};
+  const bad = (why: string) =>
+    new ConfigError(
+      'NOTIFY_TEMPLATE_IDS',
+      `${why}; expected {"<event>": {"aliyun": "SMS_…", "tencent": "…", "wechat": "…"}}`,
+    );
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw bad('is not JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad('is not an object');
+  const out: Record<string, { aliyun?: string; tencent?: string; wechat?: string }> = {};
+  for (const [event, ids] of Object.entries(parsed)) {
+    if (!ids || typeof ids !== 'object' || Array.isArray(ids)) throw bad(`"${event}" is not an object`);
+    const entry: { aliyun?: string; tencent?: string; wechat?: string } = {};
+    for (const [provider, id] of Object.entries(ids)) {
+      if (provider !== 'aliyun' && provider !== 'tencent' && provider !== 'wechat')
+        throw bad(`"${event}" names the provider "${provider}"`);
+      if (typeof id !== 'string' || !id) throw bad(`"${event}".${provider} is not a template id`);
+      if (provider === 'aliyun' && !/^SMS_\d+$/.test(id))
+        throw bad(`"${event}".aliyun "${id}" is not SMS_<digits>`);
+      if (provider === 'tencent' && !/^\d+$/.test(id)) throw bad(`"${event}".tencent "${id}" is not numeric`);
+      entry[provider] = id;
+    }
+    out[event] = entry;
+  }
+  return out;
+}
+
+function wechatConfig(env: Env): WechatConfig | null {
+  const appId = env.WECHAT_APPID?.trim();
+  const secret = env.WECHAT_SECRET?.trim();
+  if (!appId && !secret) return null;
+  if (!appId) throw new ConfigError('WECHAT_APPID', 'must be set with WECHAT_SECRET');
+  if (!secret) throw new ConfigError('WECHAT_SECRET', 'must be set with WECHAT_APPID');
+  const base = endpoint(env, 'WECHAT_API_BASE', 'api.weixin.qq.com');
+  return {
+    appId,
+    secret,
+    apiBase: `${base.protocol}://${base.host}`,
+    miniprogramState: oneOf(env, 'WECHAT_MINIPROGRAM_STATE', ['developer', 'trial', 'formal'], 'formal'),
+  };
+}
+
 /** LINLI_SECRET_KEY: 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`). */
 function secretKey(env: Env, production: boolean): Buffer | null {
   const raw = env.LINLI_SECRET_KEY?.trim();
@@ -186,7 +344,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     );
   const demo = bool(env, 'LINLI_DEMO', dev);
   if (demo && !dev) throw devOnly('LINLI_DEMO');
-  const smsSender = oneOf(env, 'SMS_SENDER', ['log', 'none'], dev ? 'log' : 'none');
+  const smsSender = oneOf(env, 'SMS_SENDER', ['log', 'none', 'aliyun', 'tencent'], dev ? 'log' : 'none');
   if (smsSender === 'log' && !dev) throw devOnly('SMS_SENDER');
   const databaseUrl = env.DATABASE_URL ? env.DATABASE_URL : null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
@@ -210,6 +368,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     cookieSecure: oneOf(env, 'COOKIE_SECURE', ['auto', 'always', 'never'], 'auto'),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     smsSender,
+    sms: smsConfig(env, smsSender),
+    notifyTemplateIds: templateIds(env),
+    wechat: wechatConfig(env),
     serveWeb: bool(env, 'SERVE_WEB', true),
     webRoot: path.resolve(str(env, 'WEB_ROOT', path.join(repoRoot, 'apps'))),
     lockoutThreshold: int(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),

@@ -10,8 +10,14 @@ import type {
   ApplicationStatsQuery,
   ApplicationWorkbenchQuery,
   Message,
+  MessageCount,
   MessagePage,
   MessageQuery,
+  MessagesReadAll,
+  MessagesReadAllResult,
+  NotificationPreferences,
+  NotificationPreferencesUpdate,
+  WechatBinding,
   RateBody,
   RefuseBody,
   RequestMoreBody,
@@ -510,7 +516,15 @@ export function createClient(options: ClientOptions = {}) {
     // ---- In-app messages of the signed-in account ----
     messages: {
       list: (q: MessageQuery = {}) => get<MessagePage>('/messages', q as Query),
+      /** The unread count and newest unread message (the console bell polls this). */
+      count: () => get<MessageCount>('/messages/unread-count'),
       read: (id: string) => post<Message>(`/messages/${id}/read`, {}),
+      readAll: (body: MessagesReadAll = {}) => post<MessagesReadAllResult>('/messages/read-all', body),
+      preferences: () => get<NotificationPreferences>('/me/notification-preferences'),
+      savePreferences: (body: NotificationPreferencesUpdate) =>
+        request<NotificationPreferences>('PUT', '/me/notification-preferences', { body }),
+      bindWechat: (code: string) => post<WechatBinding>('/me/wechat-binding', { code }),
+      unbindWechat: () => request<WechatBinding>('DELETE', '/me/wechat-binding'),
     },
   };
 }

@@ -70,6 +70,9 @@ export const ERROR_CODES = [
   'privacy-version-stale',
   'account-closure-blocked',
   'secret-key-mismatch',
+  'sms-refused',
+  'wechat-unavailable',
+  'wechat-code-invalid',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

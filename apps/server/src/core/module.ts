@@ -57,14 +57,64 @@ export interface SeededAccount {
 // biome-ignore lint/suspicious/noConfusingVoidType: a seed returns nothing, or the accounts it created
 export type Seed = (ctx: SeedContext) => Promise<void | readonly SeededAccount[]>;
 
+/** The languages notifications are written in; zh-CN is the default. */
+export type NotificationLocale = 'zh-CN' | 'en';
+export const NOTIFICATION_LOCALES: readonly NotificationLocale[] = ['zh-CN', 'en'];
+
+/** One text per locale. Templates name variables as `{name}`. */
+export type PerLocale<T = string> = { readonly [L in NotificationLocale]: T };
+
+/** How a person hears of an event by SMS: at once, in the morning digest, or not at all. */
+export type SmsMode = 'immediate' | 'digest' | 'off';
+
 /**
- * A notification event a module emits through the hub (`notify(recipients, event, data)`).
- * Owned and extended by the notification hub; the manifest only carries the definitions.
+ * A notification event a module emits through the hub (`notify(tx, recipients, event, data)` in
+ * the messages module). The manifest lists the module's events; the hub renders them. Every
+ * template may name only the declared `variables` (`{name}`); a test renders every template of
+ * every manifest with sample data, so a template naming anything else fails there, not in
+ * production.
  */
-export interface NotificationEventDefinition {
+export interface NotificationEventDefinition<V extends string = string> {
   /** `<module>.<event>`, e.g. `cases.step`. */
   readonly code: string;
-  /** The variables every template of the event may use; a template naming another fails its test. */
-  readonly variables: readonly string[];
-  readonly [more: string]: unknown;
+  /** The variables the templates may use; `notify()` is typed to require each of them. */
+  readonly variables: readonly V[];
+  /** What the event is called on the preferences page. */
+  readonly name: PerLocale;
+  /** Who receives it: residents (resident app 消息) or staff (console inbox). */
+  readonly audience: 'resident' | 'staff';
+  /** The in-app message (resident 消息 / console inbox). Absent: no message (an SMS-only event). */
+  readonly inApp?: {
+    readonly title: PerLocale;
+    readonly body: PerLocale;
+    /** App-relative link to the record: `/console/...` for the console, else a resident app path. */
+    readonly link?: string;
+  };
+  /**
+   * The text message. Mainland SMS is sent from templates approved in advance with the
+   * provider, under the approved signature (【邻里+】): `text` is what the approved zh-CN
+   * template says (and what the development `log` sender writes); `aliyun` and `tencent` name
+   * the approved templates and the parameters they take (each parameter a template over the
+   * variables). A deployment overrides the template ids with `NOTIFY_TEMPLATE_IDS`.
+   */
+  readonly sms?: {
+    readonly text: PerLocale;
+    /** Alibaba Cloud SMS: `SMS_…` template code and its named parameters. */
+    readonly aliyun: { readonly templateCode: string; readonly params: Readonly<Record<string, string>> };
+    /** Tencent Cloud SMS: numeric template id and its parameters, in the template's order. */
+    readonly tencent: { readonly templateId: string; readonly params: readonly string[] };
+  };
+  /**
+   * WeChat subscription message (订阅消息): the subscribed template, the mini-program page it
+   * opens, and the template's keywords (`thing1`, `phrase2`, `time3` …), each a template.
+   */
+  readonly wechat?: {
+    readonly templateId: string;
+    readonly page?: string;
+    readonly data: Readonly<Record<string, string>>;
+  };
+  /** Channels a person has unless they choose otherwise (the in-app message is always written). */
+  readonly defaults: { readonly sms: SmsMode; readonly wechat: boolean };
+  /** A one-time code (sign-in, confirming 注销): sent at once by identity, never through `notify()`. */
+  readonly oneTimeCode?: boolean;
 }

@@ -10,3 +10,10 @@ export function roleDefinition(code: string): RoleDefinition | undefined {
 export function rolePermissions(code: string): readonly Permission[] {
   return byCode.get(code)?.permissions ?? [];
 }
+
+/** The built-in roles that carry `permission`: who may be told about work that needs it. */
+export function rolesHolding(permission: Permission): string[] {
+  return BUILT_IN_ROLES.filter((r) => (r.permissions as readonly Permission[]).includes(permission)).map(
+    (r) => r.code,
+  );
+}

@@ -4,6 +4,7 @@ import applications from './applications';
 import admission from './admission';
 import cases from './cases';
 import officeHours from './officeHours';
+import inbox from './inbox';
 import jobs from './jobs';
 
 const en: Messages = {
@@ -300,6 +301,13 @@ const en: Messages = {
     afterValue: 'After: {value}',
   },
   auditActions: {
+    notification_preferences: {
+      update: 'Change notification settings',
+    },
+    wechat_binding: {
+      bind: 'Bind WeChat',
+      unbind: 'Unbind WeChat',
+    },
     account: {
       create: 'Create account',
       disable: 'Disable account',
@@ -438,6 +446,8 @@ const en: Messages = {
     other: 'Other browser',
   },
   fields: {
+    locale: 'Notification language',
+    wechatBound: 'WeChat bound',
     username: 'Username',
     password: 'Password',
     displayName: 'Name',
@@ -589,6 +599,9 @@ const en: Messages = {
     'account-closure-blocked': 'Something is still in progress; the account cannot be closed yet',
     'secret-key-mismatch':
       'The server key (LINLI_SECRET_KEY) does not match the stored secrets; tell the system administrator',
+    'sms-refused': 'The SMS provider refused to send to this number',
+    'wechat-unavailable': 'WeChat notifications are not set up on this server',
+    'wechat-code-invalid': 'WeChat did not accept the sign-in code; try again',
     'totp-already-enabled': 'The authenticator is already on',
     'totp-not-enrolled': 'The authenticator set-up has not started; start again',
     'org-unit-has-children': 'This unit still has active sub-units; deal with them first',
@@ -637,6 +650,7 @@ const en: Messages = {
   admission,
   cases,
   officeHours,
+  inbox,
   jobs,
 };
 

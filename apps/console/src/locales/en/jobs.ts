@@ -46,6 +46,8 @@ const jobs: typeof zhCN = {
     cancelled: 'Cancelled',
   },
   names: {
+    messages_deliver: 'Send a notification (text, WeChat)',
+    messages_dailyDigest: 'Daily digest text (08:30)',
     cases_slaSweep: 'Case SLA sweep (yellow and red cards)',
     core_pruneJobs: 'Prune old finished jobs',
   },

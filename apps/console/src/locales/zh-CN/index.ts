@@ -4,6 +4,7 @@ import applications from './applications';
 import admission from './admission';
 import cases from './cases';
 import officeHours from './officeHours';
+import inbox from './inbox';
 import jobs from './jobs';
 
 /** Every error code in packages/contracts plus the client's own `unknown` and `network`. */
@@ -68,6 +69,9 @@ const errors: ErrorMessages = {
   'privacy-version-stale': '隐私政策已有新版本，请刷新后重试',
   'account-closure-blocked': '还有办理中的事项，暂时不能注销账号',
   'secret-key-mismatch': '服务器密钥（LINLI_SECRET_KEY）与已保存的密钥不符，请联系系统管理员',
+  'sms-refused': '短信服务商拒绝向该号码发送短信',
+  'wechat-unavailable': '本服务器未开通微信通知',
+  'wechat-code-invalid': '微信登录凭证无效，请重试',
   'totp-already-enabled': '动态验证码已经启用',
   'totp-not-enrolled': '尚未开始绑定动态验证码，请重新操作',
   'org-unit-has-children': '该组织下还有未撤销的下级组织，请先处理下级组织',
@@ -370,6 +374,13 @@ export default {
     afterValue: '变更后：{value}',
   },
   auditActions: {
+    notification_preferences: {
+      update: '修改通知设置',
+    },
+    wechat_binding: {
+      bind: '绑定微信',
+      unbind: '解绑微信',
+    },
     account: {
       create: '创建账号',
       disable: '停用账号',
@@ -506,6 +517,8 @@ export default {
     other: '其他浏览器',
   },
   fields: {
+    locale: '通知语言',
+    wechatBound: '已绑定微信',
     username: '用户名',
     password: '密码',
     displayName: '姓名',
@@ -634,5 +647,6 @@ export default {
   admission,
   cases,
   officeHours,
+  inbox,
   jobs,
 };

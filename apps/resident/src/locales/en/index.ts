@@ -72,6 +72,9 @@ const errors: ErrorMessages = {
   'privacy-version-stale': 'The privacy notice was updated; read the new version before agreeing',
   'account-closure-blocked': 'Something is still in progress; the account cannot be closed yet',
   'secret-key-mismatch': 'The server’s key is misconfigured; please tell the administrator',
+  'sms-refused': 'We cannot send a text to this number. Please check it.',
+  'wechat-unavailable': 'WeChat notifications are not available here',
+  'wechat-code-invalid': 'WeChat did not accept the sign-in; please try again',
   unknown: 'Something went wrong. Please try again later.',
   network: 'Network error. Please check your connection and try again.',
 };
@@ -425,6 +428,16 @@ const en: Messages = {
     empty: 'No messages',
     unread: 'Unread',
     view: 'View',
+    settings: {
+      title: 'Message settings',
+      entry: 'Settings',
+      hint: 'Messages always stay here. No texts from 22:00 to 08:00; they come in the morning.',
+      noPhone: 'Your account has no mobile number, so texts cannot reach you.',
+      sms: 'Text me',
+      wechat: 'WeChat me',
+      language: 'Language of notices',
+      saved: 'Saved',
+    },
   },
   kiosk: {
     title: 'Self-service kiosk',

@@ -72,6 +72,9 @@ const errors: ErrorMessages = {
   'privacy-version-stale': '隐私政策已更新，请阅读新版本后再同意',
   'account-closure-blocked': '还有办理中的事项，暂时不能注销账号',
   'secret-key-mismatch': '服务器密钥配置有误，请联系管理员',
+  'sms-refused': '无法向该号码发送短信，请检查号码',
+  'wechat-unavailable': '暂未开通微信通知',
+  'wechat-code-invalid': '微信授权失败，请重试',
   unknown: '出错了，请稍后再试',
   network: '网络连接失败，请检查网络后重试',
 };
@@ -422,6 +425,16 @@ export default {
     empty: '暂无消息',
     unread: '未读',
     view: '查看详情',
+    settings: {
+      title: '消息设置',
+      entry: '消息设置',
+      hint: '站内消息会一直保留。每晚 22:00 至次日 08:00 不发通知短信，次日早上补发。',
+      noPhone: '账号没有手机号，收不到短信。',
+      sms: '短信提醒',
+      wechat: '微信提醒',
+      language: '通知语言',
+      saved: '已保存',
+    },
   },
   kiosk: {
     title: '自助服务终端',

@@ -1,3 +1,4 @@
+import { admissionEvents } from './events';
 import type { ModuleManifest } from '../../core/module';
 import { seedCertificates } from './certificates';
 import { seedAdmissionDemo } from './demo-seed';
@@ -23,6 +24,7 @@ export const admissionManifest: ModuleManifest = {
     'admission.burden',
   ],
   workflows: ['admission_request', 'admission_task'],
+  events: admissionEvents,
   seeds: {
     reference: [
       async ({ db }) => {

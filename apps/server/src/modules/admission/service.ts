@@ -21,7 +21,8 @@ import {
   type OrgUnitInfo,
   orgUnitsByIds,
 } from '../identity/lookups';
-import { postMessage } from '../messages';
+import { notify } from '../messages';
+import { admissionRequestDecided, admissionTaskAssigned, requestStatusText } from './events';
 import { type AdmissionDeps, listsInForce } from './lists-service';
 import { type AdmissionActor, type RequestResource, requestAbilities, requestPolicy } from './permissions';
 import {
@@ -53,7 +54,6 @@ import {
 import {
   FAST_TRACK_WORKING_DAYS,
   isRequestOverdue,
-  REQUEST_STATUS_TITLES,
   REVIEW_STATES,
   REVIEW_WORKING_DAYS,
   requireRequestTransition,
@@ -576,18 +576,13 @@ export async function applyRequestStep(
         ['community_secretary', 'community_worker'],
         created.map((t) => t.orgUnitId),
       );
-      for (const accountId of staff) {
-        await postMessage(
-          tx,
-          {
-            accountId,
-            title: `新的准入任务：${updated.title}`,
-            body: `经准入审核批准，社区需承担“${updated.title}”，期限至 ${updated.termEnd}，请在社区任务中查看。`,
-            link: '/console/admission/tasks',
-          },
-          now,
-        );
-      }
+      await notify(
+        tx,
+        staff,
+        admissionTaskAssigned,
+        { title: updated.title, termEnd: updated.termEnd ?? '' },
+        { at: now },
+      );
     }
     if (to === 'withdrawn') {
       const ended = await tx
@@ -616,15 +611,12 @@ export async function applyRequestStep(
       );
     }
     if (updated.filedBy && updated.filedBy !== ctx.actor.accountId) {
-      await postMessage(
+      await notify(
         tx,
-        {
-          accountId: updated.filedBy,
-          title: `准入申请${REQUEST_STATUS_TITLES[to]}：${updated.title}`,
-          body: note ? `${REQUEST_STATUS_TITLES[to]}。${note}` : `${REQUEST_STATUS_TITLES[to]}。`,
-          link: `/admission/requests/${id}`,
-        },
-        now,
+        [updated.filedBy],
+        admissionRequestDecided,
+        { requestId: id, title: updated.title, status: requestStatusText(to), note: note ?? '' },
+        { at: now },
       );
     }
     await writeAudit(tx, ctx, {

@@ -1,3 +1,4 @@
+import { casesEvents } from './events';
 import type { FastifyInstance } from 'fastify';
 import type { JobDefinition } from '../../core/jobs/types';
 import type { ModuleManifest } from '../../core/module';
@@ -48,6 +49,7 @@ export const casesManifest: ModuleManifest = {
     'squads.manage',
   ],
   workflows: ['case'],
+  events: casesEvents,
   seeds: {
     reference: [
       async ({ db }) => {

@@ -35,7 +35,9 @@ import {
   orgUnitsByIds,
 } from '../identity/lookups';
 import { orgUnits } from '../identity/schema';
-import { postMessage } from '../messages';
+import type { PerLocale } from '../../core/module';
+import { notify } from '../messages';
+import { caseDispatched, caseReported, caseStatusText, caseStep } from './events';
 import { distanceMeters } from './geometry';
 import { activePatrolOf } from './patrols';
 import { type CaseActor, type CaseResource, caseAbilities, casePolicy, ownWork } from './permissions';
@@ -700,15 +702,12 @@ export async function reportCase(
           await insertPhotos(tx, photoRows(c.id, historyId, input.files, stored, accountId));
           await recordCaseReport(tx, c, calendar);
           if (accountId) {
-            await postMessage(
+            await notify(
               tx,
-              {
-                accountId,
-                title: `诉求已受理：${number}`,
-                body: `您反映的“${category.name}”问题已收到，编号 ${number}，将由${unit.name}跟进处理。`,
-                link: `/cases/${c.id}`,
-              },
-              now,
+              [accountId],
+              caseReported,
+              { caseId: c.id, number, category: category.name, unitName: unit.name },
+              { at: now },
             );
           }
           if (onBehalf?.inTransaction) await onBehalf.inTransaction(tx, c);
@@ -1082,11 +1081,21 @@ export async function applyStep(
         reopenedNow = true;
       }
       if (PUBLIC_STEPS.has(step)) {
-        const title = reopenedNow ? `诉求重办：${c.number}` : `诉求${STATUS_TITLES[to]}：${c.number}`;
-        const body = reopenedNow
-          ? `您对诉求 ${c.number} 的处理不满意，案件已退回重新办理。`
+        const title: PerLocale = reopenedNow ? { 'zh-CN': '重办', en: 'reopened' } : caseStatusText(to);
+        const detail: PerLocale = reopenedNow
+          ? {
+              'zh-CN': `您对诉求 ${c.number} 的处理不满意，案件已退回重新办理。`,
+              en: `You were not satisfied with how ${c.number} was handled; it goes back to be handled again.`,
+            }
           : messageBody(step, c.number, to, note);
-        await notifyAll(tx, c, { title, body }, now);
+        // The reporter and every follower, once each.
+        await notify(
+          tx,
+          [...(await followerIds(tx, c.id)), c.reporterId],
+          caseStep,
+          { caseId: c.id, number: c.number, title, detail },
+          { at: now },
+        );
       }
       if (step === 'dispatch') {
         // The handler hears of new work: the person, or every active member of the squad.
@@ -1096,18 +1105,13 @@ export async function applyStep(
             : final.handlerKind === 'squad' && final.squadId
               ? (await membersOf(tx, [final.squadId])).filter((m) => m.active).map((m) => m.accountId)
               : [];
-        for (const accountId of to) {
-          await postMessage(
-            tx,
-            {
-              accountId,
-              title: `新派遣案件：${c.number}`,
-              body: `案件 ${c.number}（${category?.name ?? c.categoryCode}）已派遣，请及时签收。`,
-              link: `/console/cases/${id}`,
-            },
-            now,
-          );
-        }
+        await notify(
+          tx,
+          to,
+          caseDispatched,
+          { caseId: id, number: c.number, category: category?.name ?? c.categoryCode },
+          { at: now },
+        );
       }
       await recordCaseStep(tx, c, final, historyId, calendar);
       for (const a of audits) await writeAudit(tx, ctx, a);
@@ -1133,27 +1137,30 @@ function redFrom(
   return { dueAt, redAt };
 }
 
-function messageBody(step: CaseStep, number: string, to: CaseStatus, note: string | null): string {
+function messageBody(step: CaseStep, number: string, to: CaseStatus, note: string | null): PerLocale {
   switch (step) {
     case 'not_register':
-      return `诉求 ${number} 不予立案：${note ?? ''}`;
+      return {
+        'zh-CN': `诉求 ${number} 不予立案：${note ?? ''}`,
+        en: `Report ${number} was not registered: ${note ?? ''}`,
+      };
     case 'handle':
-      return `诉求 ${number} 已处置，等待核查。可在“我的诉求”中查看处置照片。`;
+      return {
+        'zh-CN': `诉求 ${number} 已处置，等待核查。可在“我的诉求”中查看处置照片。`,
+        en: `Report ${number} was handled and awaits verification. See the photos in My reports.`,
+      };
     case 'verify_pass':
-      return `诉求 ${number} 已核查结案，请对处理结果进行评价。`;
+      return {
+        'zh-CN': `诉求 ${number} 已核查结案，请对处理结果进行评价。`,
+        en: `Report ${number} was verified and closed. Please rate how it was handled.`,
+      };
     case 'rate':
-      return `感谢您对诉求 ${number} 的评价。`;
+      return { 'zh-CN': `感谢您对诉求 ${number} 的评价。`, en: `Thank you for rating report ${number}.` };
     default:
-      return `诉求 ${number} ${STATUS_TITLES[to]}。`;
-  }
-}
-
-/** The in-app message of a public step, to the reporter and every follower, once each. */
-async function notifyAll(tx: Executor, c: CaseRow, m: { title: string; body: string }, now: Date) {
-  const to = new Set(await followerIds(tx, c.id));
-  if (c.reporterId) to.add(c.reporterId);
-  for (const accountId of to) {
-    await postMessage(tx, { accountId, title: m.title, body: m.body, link: `/cases/${c.id}` }, now);
+      return {
+        'zh-CN': `诉求 ${number} ${STATUS_TITLES[to]}。`,
+        en: `Report ${number}: ${caseStatusText(to).en}.`,
+      };
   }
 }
 

@@ -1,12 +1,11 @@
-import { BUILT_IN_ROLES } from '@linli/contracts';
 import { and, eq } from 'drizzle-orm';
 import { writesHappened } from '../../core/answer-cache';
 import { writeAudit } from '../../core/audit';
 import type { Clock } from '../../core/clock';
 import { systemContext } from '../../core/context';
 import type { Db } from '../../core/db/client';
-import { accountsWithRolesAt, findOrgUnit, pathIds } from '../identity/lookups';
-import { postMessage } from '../messages';
+import { notify, staffHolding } from '../messages';
+import { caseOverdue, caseStatusText } from './events';
 import { insertCard, insertHistory, slaBreaches } from './queries';
 import { type CaseRow, cases } from './schema';
 import { STATUS_TITLES } from './workflow';
@@ -19,11 +18,6 @@ import { STATUS_TITLES } from './workflow';
  * over the case). Idempotent: a card is given once per step deadline, so several processes or a
  * re-run do not double-count. The clock is injected (app.clock; FakeClock in tests).
  */
-
-/** Roles that supervise cases: who hears about breaches. */
-export const SUPERVISOR_ROLES = BUILT_IN_ROLES.filter((r) =>
-  (r.permissions as readonly string[]).includes('cases.supervise'),
-).map((r) => r.code);
 
 export interface SlaSweepResult {
   yellow: number;
@@ -47,8 +41,8 @@ export async function runSlaSweep(deps: { db: Db; clock: Clock }, batch = 500): 
   for (const c of await slaBreaches(deps.db, now, batch)) {
     const red = !!c.redAt && c.redAt.getTime() < now.getTime();
     const level = red ? 2 : 1;
-    const unit = await findOrgUnit(deps.db, c.orgUnitId);
-    const supervisors = unit ? await accountsWithRolesAt(deps.db, SUPERVISOR_ROLES, pathIds(unit.path)) : [];
+    // Who hears about it: the staff holding cases.supervise over the case's unit.
+    const supervisors = await staffHolding(deps.db, 'cases.supervise', c.orgUnitId);
     const late = lateUnit(c);
     const given = await deps.db.transaction(async (tx) => {
       const [marked] = await tx
@@ -85,18 +79,18 @@ export async function runSlaSweep(deps: { db: Db; clock: Clock }, batch = 500): 
         public: false,
         at: now,
       });
-      for (const accountId of supervisors) {
-        await postMessage(
-          tx,
-          {
-            accountId,
-            title: `案件超时${word}：${c.number}`,
-            body: `案件 ${c.number} 在“${STATUS_TITLES[c.status]}”环节已超过期限，请督办。`,
-            link: `/console/cases/${c.id}`,
-          },
-          now,
-        );
-      }
+      await notify(
+        tx,
+        supervisors,
+        caseOverdue,
+        {
+          caseId: c.id,
+          number: c.number,
+          card: { 'zh-CN': word, en: cards.includes('red') ? 'red card' : 'yellow card' },
+          status: caseStatusText(c.status),
+        },
+        { at: now },
+      );
       await writeAudit(tx, systemContext(c.districtId), {
         action: 'case.overdue',
         entityType: 'case',

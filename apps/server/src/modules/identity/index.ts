@@ -1,3 +1,4 @@
+import { identityEvents } from './events';
 import type { FastifyInstance } from 'fastify';
 import type { ModuleManifest } from '../../core/module';
 import { accountRoutes } from './accounts-routes';
@@ -43,6 +44,7 @@ export const identityManifest: ModuleManifest = {
     'privacy.manage',
     'jobs.manage',
   ],
+  events: identityEvents,
   seeds: {
     reference: [
       ({ db }) => syncRoles(db),

@@ -78,6 +78,23 @@ export async function accountPhones(
   return new Map(rows.map((r) => [r.id, r.phone]));
 }
 
+/**
+ * What the notification hub needs of its recipients, in one query, keyed by id: the mobile
+ * number of each active account (null for none). Accounts that are not active are left out.
+ */
+export async function activeAccountPhones(
+  db: Executor,
+  ids: Iterable<string>,
+): Promise<Map<string, string | null>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db
+    .select({ id: accounts.id, phone: accounts.phone })
+    .from(accounts)
+    .where(and(inArray(accounts.id, unique), eq(accounts.status, 'active')));
+  return new Map(rows.map((r) => [r.id, r.phone]));
+}
+
 /** An account's mobile number, for notification texts; null when it has none or is not active. */
 export async function accountPhone(db: Executor, id: string): Promise<string | null> {
   const [row] = await db

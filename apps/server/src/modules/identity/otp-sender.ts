@@ -1,60 +1,98 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../../config';
 import { AppError } from '../../core/errors';
+import { renderSms } from '../../core/notify-templates';
+import { LogSmsProvider, type SmsProvider, SmsSendError, smsProvider } from '../../core/sms';
+import { closeAccountCode, signInCode } from './events';
+import { OTP_TTL_SECONDS } from './otp';
 
 /**
- * The one SMS sender: sign-in codes and notification texts (办件 status changes…) both go through
- * it. A real deployment plugs in an SMS provider (阿里云短信, 腾讯云短信…) by implementing this
- * interface and passing it to buildApp({ otpSender }).
+ * How one-time codes reach a phone: through the SMS provider `SMS_SENDER` names (Alibaba Cloud,
+ * Tencent Cloud, or the development `log` sender), at once, while the person waits on the
+ * sign-in page. Codes do not go through the notification outbox: a code that arrives after a
+ * queued retry minutes later is useless, and the person can ask for a new one after the
+ * cool-down. Quiet hours do not apply to them.
  */
 export interface OtpSender {
   readonly name: string;
   /** A one-time code; `purpose` picks the SMS template (a sign-in code, or confirming 注销). */
   send(phone: string, code: string, expiresAt: Date, purpose?: 'sign_in' | 'close_account'): Promise<void>;
-  /** A notification text (not a code). Callers treat a failure as "not delivered", never fatal. */
-  sendText(phone: string, text: string): Promise<void>;
   /** Development only: the last code sent to a number. */
   latest?(phone: string): { code: string; expiresAt: Date } | null;
-  /** Development only: the notification texts sent to a number, oldest first (the last 50). */
+  /** Development only: every text sent to a number (codes and notifications), oldest first (the last 50). */
   texts?(phone: string): string[];
 }
 
-/** Writes the code to the log and keeps the last one per number for GET /api/v1/dev/otp/:phone. */
-export class LogOtpSender implements OtpSender {
-  readonly name = 'log';
+/** Sends codes through a provider; a refusal becomes an answer the person can act on. */
+export class ProviderOtpSender implements OtpSender {
+  constructor(
+    protected readonly provider: SmsProvider,
+    private readonly config: Config,
+  ) {}
+
+  get name() {
+    return this.provider.name;
+  }
+
+  async send(
+    phone: string,
+    code: string,
+    _expiresAt: Date,
+    purpose: 'sign_in' | 'close_account' = 'sign_in',
+  ) {
+    const def = purpose === 'close_account' ? closeAccountCode : signInCode;
+    const message = renderSms(def, { code, minutes: Math.round(OTP_TTL_SECONDS / 60) }, 'zh-CN', {
+      signName: this.config.sms.signName,
+      override: this.config.notifyTemplateIds[def.code],
+    })!;
+    try {
+      await this.provider.send(phone, message);
+    } catch (err) {
+      if (err instanceof SmsSendError && err.code === 'no-provider')
+        throw new AppError(
+          503,
+          'unavailable',
+          'No SMS provider is configured; sign-in by code is unavailable.',
+        );
+      if (err instanceof SmsSendError && err.permanent)
+        throw AppError.badRequest('sms-refused', 'The SMS provider refused to send a code to this number.', [
+          { field: 'body/phone', message: `refused by the SMS provider (${err.code})`, code: 'sms-refused' },
+        ]);
+      // Throttled, timed out, or the provider's own error: the person may try again shortly.
+      throw new AppError(503, 'unavailable', 'The code could not be sent just now; try again in a minute.');
+    }
+  }
+}
+
+/** Development: the log sender, keeping the last code per number for GET /api/v1/dev/otp/:phone. */
+export class LogOtpSender extends ProviderOtpSender {
   private readonly last = new Map<string, { code: string; expiresAt: Date }>();
-  constructor(private readonly log: FastifyBaseLogger) {}
-  async send(phone: string, code: string, expiresAt: Date, purpose: 'sign_in' | 'close_account' = 'sign_in') {
+  constructor(
+    private readonly log: LogSmsProvider,
+    config: Config,
+  ) {
+    super(log, config);
+  }
+  override async send(
+    phone: string,
+    code: string,
+    expiresAt: Date,
+    purpose: 'sign_in' | 'close_account' = 'sign_in',
+  ) {
     this.last.set(phone, { code, expiresAt });
-    this.log.info({ phone, code, expiresAt, purpose }, 'one-time code (development sender)');
+    await super.send(phone, code, expiresAt, purpose);
   }
   latest(phone: string) {
     return this.last.get(phone) ?? null;
   }
-  private readonly sent = new Map<string, string[]>();
-  async sendText(phone: string, text: string) {
-    const list = this.sent.get(phone) ?? [];
-    list.push(text);
-    if (list.length > 50) list.shift();
-    this.sent.set(phone, list);
-    this.log.info({ phone, text }, 'notification text (development sender)');
-  }
   texts(phone: string) {
-    return [...(this.sent.get(phone) ?? [])];
-  }
-}
-
-/** For production without a provider configured: sign-in by code is unavailable, said clearly. */
-export class NoOtpSender implements OtpSender {
-  readonly name = 'none';
-  async send(): Promise<void> {
-    throw new AppError(503, 'unavailable', 'No SMS provider is configured; sign-in by code is unavailable.');
-  }
-  async sendText(): Promise<void> {
-    throw new AppError(503, 'unavailable', 'No SMS provider is configured; the text was not sent.');
+    return this.log.texts(phone);
   }
 }
 
 export function createOtpSender(config: Config, log: FastifyBaseLogger): OtpSender {
-  return config.smsSender === 'log' ? new LogOtpSender(log) : new NoOtpSender();
+  const provider = smsProvider(config, log);
+  return provider instanceof LogSmsProvider
+    ? new LogOtpSender(provider, config)
+    : new ProviderOtpSender(provider, config);
 }

@@ -1,27 +1,6 @@
-import { and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
-import { type MessageRow, messages } from './schema';
-
-export async function insertMessage(tx: Executor, values: typeof messages.$inferInsert): Promise<MessageRow> {
-  const [row] = await tx.insert(messages).values(values).returning();
-  return row!;
-}
-
-/** One page of an account's inbox, newest first (ids are UUIDv7, so id order is time order). */
-export async function listMessages(
-  db: Executor,
-  p: { accountId: string; unread?: boolean; before?: string; limit: number },
-): Promise<MessageRow[]> {
-  const where: SQL[] = [eq(messages.accountId, p.accountId)];
-  if (p.unread) where.push(isNull(messages.readAt));
-  if (p.before) where.push(lt(messages.id, p.before));
-  return db
-    .select()
-    .from(messages)
-    .where(and(...where))
-    .orderBy(desc(messages.id))
-    .limit(p.limit + 1);
-}
+import { messages } from './schema';
 
 export async function countUnread(db: Executor, accountId: string): Promise<number> {
   const [row] = await db

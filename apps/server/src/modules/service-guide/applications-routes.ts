@@ -25,7 +25,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
 import { readMultipart, uploadRateLimit } from '../../core/files';
 import { idempotencyKeyOf } from '../../core/idempotency';
-import { smsNotifier } from '../messages';
 import { presentApplication, presentApplicationSummary } from './applications-presenters';
 import { applicationStats, workbenchCounts } from './applications-stats';
 import { EXPORT_CAP, exportApplications } from './applications-stats-xlsx';
@@ -48,12 +47,10 @@ const stepProblems = { ...problems, 409: Problem, 422: Problem };
 /** Applications (办件): thin routes, schema in, service call, presenter out. */
 export async function applicationRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const sms = smsNotifier(app.database.db, app.otpSender, app.log);
   const deps = (): ApplicationDeps => ({
     db: app.database.db,
     clock: app.clock,
     dataDir: app.config.dataDir,
-    sms,
   });
 
   app.post(

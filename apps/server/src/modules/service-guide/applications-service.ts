@@ -34,7 +34,8 @@ import {
   type OrgUnitInfo,
   orgUnitsByIds,
 } from '../identity/lookups';
-import { type NotificationSms, postMessage } from '../messages';
+import type { PerLocale } from '../../core/module';
+import { notify } from '../messages';
 import {
   type ApplicationActor,
   type ApplicationResource,
@@ -65,6 +66,7 @@ import {
   applications,
 } from './applications-schema';
 import { isOverdue, requireTransition, STATUS_TITLES } from './applications-workflow';
+import { applicationStep, applicationSubmitted, statusText } from './events';
 import { findItemWithGuide, findOffering, itemsByIds } from './queries';
 
 /** What the application services need from the app. */
@@ -73,7 +75,6 @@ export interface ApplicationDeps {
   clock: Clock;
   /** Uploads are stored under `<dataDir>/uploads`. */
   dataDir: string;
-  sms: NotificationSms;
 }
 
 /** An application with what presenters show next to it. */
@@ -296,15 +297,12 @@ export async function submitApplication(
             note: note?.trim() || null,
             at: now,
           });
-          await postMessage(
+          await notify(
             tx,
-            {
-              accountId,
-              title: `办件已提交：${item.name}`,
-              body: `您在${unit.name}申请的“${item.name}”已提交，请留意办理进度。`,
-              link: `/applications/${app.id}`,
-            },
-            now,
+            [accountId],
+            applicationSubmitted,
+            { applicationId: app.id, itemName: item.name, unitName: unit.name },
+            { at: now },
           );
           await writeAudit(tx, ctx, {
             action: 'application.submit',
@@ -342,15 +340,15 @@ export type StepInput =
       note?: string;
     };
 
-const DELIVERY_TEXT: Record<ResultDelivery, string> = {
-  pick_up: '请到社区便民服务室领取',
-  post: '将邮寄给您',
+const DELIVERY_TEXT: Record<ResultDelivery, PerLocale> = {
+  pick_up: { 'zh-CN': '请到社区便民服务室领取', en: 'collect it at the community service room' },
+  post: { 'zh-CN': '将邮寄给您', en: 'it will be posted to you' },
 };
 
 /**
  * One workflow step: who may (404/403), whether the table allows it from here (409 naming the
  * state), the step's guard (400/422), then in one transaction the race-safe update, the history
- * row, the resident's message and the audit record. The SMS goes out after the commit.
+ * row, the resident's notification (its message, and its text queued) and the audit record.
  */
 export async function applyTransition(
   deps: ApplicationDeps,
@@ -372,7 +370,11 @@ export async function applyTransition(
   const [itemRow] = await itemsByIds(deps.db, [app.itemId]);
   const set: Partial<typeof applications.$inferInsert> = { status: to, updatedAt: now };
   let eventNote: string | null = 'note' in input ? (input.note?.trim() ?? null) || null : null;
-  let text = `您申请的“${itemRow!.name}”${STATUS_TITLES[to]}。`;
+  const item = itemRow!.name;
+  let text: PerLocale = {
+    'zh-CN': `您申请的“${item}”${STATUS_TITLES[to]}。`,
+    en: `Your application for “${item}” is now ${statusText(to).en}.`,
+  };
   let stored: StoredFile[] = [];
   let files: ReceivedFile[] = [];
 
@@ -387,7 +389,10 @@ export async function applyTransition(
       }
       set.missingMaterials = missing;
       eventNote = [`需补正：${missing.join('、')}`, eventNote].filter(Boolean).join('；');
-      text = `您申请的“${itemRow!.name}”需要补正材料：${missing.join('、')}。请在“我的办件”中补充上传。`;
+      text = {
+        'zh-CN': `您申请的“${item}”需要补正材料：${missing.join('、')}。请在“我的办件”中补充上传。`,
+        en: `Your application for “${item}” needs more materials: ${missing.join(', ')}. Please add them in My applications.`,
+      };
       break;
     }
     case 'add_materials': {
@@ -413,14 +418,20 @@ export async function applyTransition(
       }
       set.missingMaterials = [];
       eventNote = [`补充材料 ${files.length} 份`, eventNote].filter(Boolean).join('；');
-      text = `已收到您为“${itemRow!.name}”补充的材料，工作人员将重新审核。`;
+      text = {
+        'zh-CN': `已收到您为“${item}”补充的材料，工作人员将重新审核。`,
+        en: `We received the materials you added for “${item}”; staff will review them again.`,
+      };
       break;
     }
     case 'accept': {
       const calendar = await loadCalendar(deps.db, app.districtId);
       set.acceptedAt = now;
       set.dueAt = calendar.addWorkingDays(now, itemRow!.promisedDays ?? 0);
-      text = `您申请的“${itemRow!.name}”已受理，承诺 ${itemRow!.promisedDays ?? 0} 个工作日内办结。`;
+      text = {
+        'zh-CN': `您申请的“${item}”已受理，承诺 ${itemRow!.promisedDays ?? 0} 个工作日内办结。`,
+        en: `Your application for “${item}” was accepted and will be done within ${itemRow!.promisedDays ?? 0} working days.`,
+      };
       break;
     }
     case 'forward': {
@@ -440,18 +451,24 @@ export async function applyTransition(
       set.refusalReason = input.reason.trim();
       set.doneAt = now;
       eventNote = set.refusalReason;
-      text = `您申请的“${itemRow!.name}”不予办理：${set.refusalReason}`;
+      text = {
+        'zh-CN': `您申请的“${item}”不予办理：${set.refusalReason}`,
+        en: `Your application for “${item}” was refused: ${set.refusalReason}`,
+      };
       break;
     case 'result_ready':
       set.delivery = input.delivery;
       eventNote = input.delivery;
-      text = `您申请的“${itemRow!.name}”已办结，${DELIVERY_TEXT[input.delivery]}。`;
+      text = {
+        'zh-CN': `您申请的“${item}”已办结，${DELIVERY_TEXT[input.delivery]['zh-CN']}。`,
+        en: `Your application for “${item}” is done; ${DELIVERY_TEXT[input.delivery].en}.`,
+      };
       break;
     case 'rate':
       set.rating = input.rating;
       set.ratingComment = input.comment?.trim() || null;
       eventNote = [`${input.rating} 星`, set.ratingComment].filter(Boolean).join('：');
-      text = `感谢您对“${itemRow!.name}”的评价。`;
+      text = { 'zh-CN': `感谢您对“${item}”的评价。`, en: `Thank you for rating “${item}”.` };
       break;
     default:
       break;
@@ -476,15 +493,12 @@ export async function applyTransition(
         note: eventNote,
         at: now,
       });
-      await postMessage(
+      await notify(
         tx,
-        {
-          accountId: app.residentId,
-          title: `办件${STATUS_TITLES[to]}：${itemRow!.name}`,
-          body: text,
-          link: `/applications/${id}`,
-        },
-        now,
+        [app.residentId],
+        applicationStep,
+        { applicationId: id, itemName: item, status: statusText(to), detail: text },
+        { at: now },
       );
       const { updatedAt: _u, ...after } = set;
       await writeAudit(tx, ctx, {
@@ -504,11 +518,6 @@ export async function applyTransition(
       stored.map((s) => s.path),
     );
     throw err;
-  }
-  try {
-    await deps.sms.send(app.residentId, text);
-  } catch {
-    // An SMS failure must not undo a committed step; the in-app message is the record.
   }
   return getApplication(deps, ctx, id);
 }

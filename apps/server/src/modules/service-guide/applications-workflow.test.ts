@@ -69,7 +69,7 @@ beforeAll(async () => {
   const item = await itemByName(t.database.db, '最低生活保障');
   const resident = await accountByPhone(t.database.db, '13800000001');
   ids = { unit: unit.id, item: item.id, resident: resident.id, district: unit.districtId };
-  deps = { db: t.database.db, clock, dataDir, sms: { send: async () => {} } };
+  deps = { db: t.database.db, clock, dataDir };
 });
 afterAll(async () => {
   await t.close();

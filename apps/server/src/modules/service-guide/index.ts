@@ -1,3 +1,4 @@
+import { serviceGuideEvents } from './events';
 import type { FastifyInstance } from 'fastify';
 import type { ModuleManifest } from '../../core/module';
 import { defaultDistrict } from '../identity/lookups';
@@ -33,6 +34,7 @@ export const serviceGuideManifest: ModuleManifest = {
     'office_hours.manage',
   ],
   workflows: ['application'],
+  events: serviceGuideEvents,
   seeds: {
     reference: [
       async ({ db }) => {

@@ -1,0 +1,151 @@
+import type { Permission } from '@linli/contracts';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Executor } from '../../core/db/client';
+import type { NotificationEventDefinition, NotificationLocale, SmsMode } from '../../core/module';
+import { type EventData, render, renderInApp, renderWechat } from '../../core/notify-templates';
+import { rolesHolding } from '../../core/roles';
+import { accountsWithRolesAt, activeAccountPhones, findOrgUnit, pathIds } from '../identity/lookups';
+import { eventByCode } from './catalogue';
+import { queueDelivery } from './deliveries';
+import { messages, notificationDeliveries, notificationPreferences, notificationSettings } from './schema';
+
+/**
+ * The notification hub: the one way a module reaches people. Called inside the module's own
+ * transaction, so the event, its messages and its outbox commit (or roll back) together:
+ *
+ * - writes the in-app message of each recipient (resident 消息, console inbox), rendered in
+ *   their language (zh-CN unless they chose English);
+ * - queues a delivery for each further channel the recipient has and wants (a text to their
+ *   mobile number; a WeChat subscription message to their bound openid), which the job runner
+ *   sends (`messages.deliver`), holding texts through quiet hours;
+ * - a person who chose the digest for this event gets no text now: the 08:30 digest counts it.
+ *
+ * `event` is the definition the emitting module declares in its manifest (its `events.ts`), so
+ * `data` is type-checked against the event's variables; an event no manifest declares is refused.
+ */
+export async function notify<V extends string>(
+  tx: Executor,
+  recipients: Iterable<string | null | undefined>,
+  event: NotificationEventDefinition<V>,
+  data: EventData<V>,
+  opts: { at?: Date } = {},
+): Promise<{ messages: number; deliveries: number }> {
+  const declared = await eventByCode(event.code);
+  if (declared !== (event as NotificationEventDefinition))
+    throw new Error(`notification event ${event.code} is not declared in any module's manifest`);
+  if (event.oneTimeCode) throw new Error(`${event.code} is a one-time code: identity sends it, not notify()`);
+  const ids = [...new Set([...recipients].filter((r): r is string => !!r))];
+  if (ids.length === 0) return { messages: 0, deliveries: 0 };
+  const at = opts.at ?? new Date();
+  const people = await recipientsOf(tx, ids, event);
+  const vars = data as Readonly<Record<string, unknown>> as EventData<string>;
+
+  const messageRows = event.inApp
+    ? people.map((p) => {
+        const m = renderInApp(event, vars, p.locale)!;
+        return { accountId: p.accountId, eventCode: event.code, ...m, createdAt: at };
+      })
+    : [];
+  const written = messageRows.length
+    ? await tx
+        .insert(messages)
+        .values(messageRows)
+        .returning({ id: messages.id, accountId: messages.accountId })
+    : [];
+  const messageOf = new Map(written.map((m) => [m.accountId, m.id]));
+
+  const deliveries: (typeof notificationDeliveries.$inferInsert)[] = [];
+  for (const p of people) {
+    const base = {
+      accountId: p.accountId,
+      messageId: messageOf.get(p.accountId) ?? null,
+      eventCode: event.code,
+      locale: p.locale,
+      data: vars as Record<string, unknown>,
+      notBefore: at,
+      createdAt: at,
+      updatedAt: at,
+    };
+    if (event.sms && p.smsMode === 'immediate' && p.phone)
+      deliveries.push({ ...base, channel: 'sms', preview: render(event.sms.text[p.locale], vars, p.locale) });
+    const wechat = p.wechat && p.openid ? renderWechat(event, vars, p.locale) : null;
+    if (wechat)
+      deliveries.push({
+        ...base,
+        channel: 'wechat',
+        preview: Object.values(wechat.data)
+          .map((d) => d.value)
+          .join(' · '),
+      });
+  }
+  if (deliveries.length) {
+    const rows = await tx
+      .insert(notificationDeliveries)
+      .values(deliveries)
+      .returning({ id: notificationDeliveries.id });
+    for (const r of rows) await queueDelivery(tx, r.id, at);
+  }
+  return { messages: written.length, deliveries: deliveries.length };
+}
+
+interface Recipient {
+  accountId: string;
+  phone: string | null;
+  locale: NotificationLocale;
+  openid: string | null;
+  smsMode: SmsMode;
+  wechat: boolean;
+}
+
+/** The active accounts among `ids`, with their number, language, openid and choices for the event. */
+async function recipientsOf(
+  tx: Executor,
+  ids: string[],
+  event: NotificationEventDefinition,
+): Promise<Recipient[]> {
+  const eventCode = event.code;
+  const phones = await activeAccountPhones(tx, ids);
+  const active = ids.filter((id) => phones.has(id));
+  if (active.length === 0) return [];
+  const [settings, prefs] = await Promise.all([
+    tx.select().from(notificationSettings).where(inArray(notificationSettings.accountId, active)),
+    tx
+      .select()
+      .from(notificationPreferences)
+      .where(
+        and(
+          inArray(notificationPreferences.accountId, active),
+          eq(notificationPreferences.eventCode, eventCode),
+        ),
+      ),
+  ]);
+  const settingOf = new Map(settings.map((s) => [s.accountId, s]));
+  const prefOf = new Map(prefs.map((p) => [p.accountId, p]));
+  return active.map((accountId) => {
+    const s = settingOf.get(accountId);
+    const p = prefOf.get(accountId);
+    return {
+      accountId,
+      phone: phones.get(accountId) ?? null,
+      locale: s?.locale ?? 'zh-CN',
+      openid: s?.wechatOpenid ?? null,
+      smsMode: event.sms ? (p?.sms ?? event.defaults.sms) : 'off',
+      wechat: event.wechat ? (p?.wechat ?? event.defaults.wechat) : false,
+    };
+  });
+}
+
+/**
+ * The staff who hold `permission` over an org unit: an active account with a grant of a role
+ * carrying the permission at the unit or one of its ancestors (the same rule as `can()` in
+ * core/permissions.ts, which decides what they may do when they follow the link).
+ */
+export async function staffHolding(
+  tx: Executor,
+  permission: Permission,
+  orgUnitId: string,
+): Promise<string[]> {
+  const unit = await findOrgUnit(tx, orgUnitId);
+  if (!unit) return [];
+  return accountsWithRolesAt(tx, rolesHolding(permission), pathIds(unit.path));
+}

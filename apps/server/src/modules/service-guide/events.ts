@@ -1,0 +1,76 @@
+import type { ApplicationStatus } from '@linli/contracts';
+import type { NotificationEventDefinition, PerLocale } from '../../core/module';
+import { STATUS_TITLES } from './applications-workflow';
+
+/** The notifications the service guide sends (through the messages hub's `notify()`). */
+
+/** The resident's receipt for an application they submitted: in the app only, they are on the page. */
+export const applicationSubmitted: NotificationEventDefinition<'applicationId' | 'itemName' | 'unitName'> = {
+  code: 'service-guide.application_submitted',
+  variables: ['applicationId', 'itemName', 'unitName'],
+  name: { 'zh-CN': '办件已提交', en: 'Application submitted' },
+  audience: 'resident',
+  inApp: {
+    title: { 'zh-CN': '办件已提交：{itemName}', en: 'Application submitted: {itemName}' },
+    body: {
+      'zh-CN': '您在{unitName}申请的“{itemName}”已提交，请留意办理进度。',
+      en: 'Your application for “{itemName}” at {unitName} has been submitted. Watch for progress here.',
+    },
+    link: '/applications/{applicationId}',
+  },
+  defaults: { sms: 'off', wechat: false },
+};
+
+/**
+ * A step of the resident's application (办件): `status` is the new state's title and `detail` the
+ * sentence about it (what to add, when it is due, where to collect it), each per locale.
+ */
+export const applicationStep: NotificationEventDefinition<
+  'applicationId' | 'itemName' | 'status' | 'detail'
+> = {
+  code: 'service-guide.application_step',
+  variables: ['applicationId', 'itemName', 'status', 'detail'],
+  name: { 'zh-CN': '办件进度', en: 'Application progress' },
+  audience: 'resident',
+  inApp: {
+    title: { 'zh-CN': '办件{status}：{itemName}', en: 'Application {status}: {itemName}' },
+    body: { 'zh-CN': '{detail}', en: '{detail}' },
+    link: '/applications/{applicationId}',
+  },
+  sms: {
+    text: {
+      'zh-CN': '您申请的“{itemName}”{status}，详情请在邻里+“我的办件”中查看。',
+      en: 'Your application for “{itemName}”: {status}. See My applications in Linli.',
+    },
+    aliyun: { templateCode: 'SMS_480002001', params: { item: '{itemName}', status: '{status}' } },
+    tencent: { templateId: '2480201', params: ['{itemName}', '{status}'] },
+  },
+  wechat: {
+    templateId: 'linli-application-progress',
+    page: 'pages/applications/detail?id={applicationId}',
+    data: { thing1: '{itemName}', phrase2: '{status}', thing3: '{detail}' },
+  },
+  defaults: { sms: 'immediate', wechat: true },
+};
+
+export const serviceGuideEvents = [applicationSubmitted, applicationStep] as const;
+
+/** The application states in English, beside STATUS_TITLES (zh-CN), for notifications. */
+const STATUS_TITLES_EN: Record<ApplicationStatus, string> = {
+  submitted: 'submitted',
+  needs_more: 'needs more materials',
+  pre_review: 'pre-reviewed',
+  accepted: 'accepted',
+  forwarded: 'forwarded to the department',
+  done: 'done',
+  refused: 'refused',
+  result_ready: 'result ready',
+  completed: 'completed',
+  rated: 'rated',
+  withdrawn: 'withdrawn',
+};
+
+/** A state's title in both languages. */
+export function statusText(status: ApplicationStatus): PerLocale {
+  return { 'zh-CN': STATUS_TITLES[status], en: STATUS_TITLES_EN[status] };
+}
