@@ -21,6 +21,11 @@ import { seedDemoOpen311 } from '../modules/open311';
 import { seedPrivacyNotice } from '../modules/identity/privacy-service';
 import { sealTotpSecrets } from '../modules/identity/totp-secrets';
 import { resolveSecretKey, SecretBox } from './secret-box';
+import { systemClock } from './clock';
+import { seedDemoPeople } from '../modules/identity/demo-history';
+import { seedCaseHistory } from '../modules/cases/demo-history';
+import { seedServiceHistory } from '../modules/service-guide/demo-history';
+import { seedAdmissionHistory } from '../modules/admission/demo-history';
 
 /** The start is refused for a reason the operator must act on (main.ts prints it and exits). */
 export class StartRefused extends Error {
@@ -62,6 +67,9 @@ export async function prepareDatabase(
     await seedDemoSquads(database.db);
     await seedAdmissionDemo(database.db);
     await seedDemoOpen311(database.db);
+    // Until the module registry runs each manifest's `seeds.demo`: the year of demo activity.
+    const seedCtx = { db: database.db, config, clock: systemClock, log: { info: log } };
+    for (const seed of [seedDemoPeople, seedCaseHistory, seedServiceHistory, seedAdmissionHistory]) await seed(seedCtx);
   }
   await backfillCaseStats(database.db);
   if (!config.dev) {
