@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { seedCaseHistory } from './demo-history';
+import type { ModuleManifest } from '../../core/module';
+import { casesPersonalData } from './personal-data';
 import { patrolRoutes } from './patrols-routes';
 import { caseRoutes } from './routes';
+import { backfillCaseStats } from './rollups';
 import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from './seed';
 import { runSlaSweep } from './sla';
 
@@ -39,9 +43,10 @@ export async function casesModule(app: FastifyInstance) {
   });
 }
 
-export const casesManifest = {
+export const casesManifest: ModuleManifest = {
   name: 'cases',
-  prefix: '/api/v1',
+  dependsOn: ['identity', 'calendar', 'messages', 'service-guide'],
+  routes: [{ plugin: casesModule, prefix: '/api/v1' }],
   permissions: [
     'cases.read',
     'cases.dispatch',
@@ -49,10 +54,31 @@ export const casesManifest = {
     'cases.verify',
     'cases.supervise',
     'cases.manage',
+    'squads.manage',
   ],
   workflows: ['case'],
-  jobs: { slaSweep: { every: SLA_SWEEP_INTERVAL_MS, run: runSlaSweep } },
-  seeds: { reference: seedCaseCategories, demo: [seedDemoBoundaries, seedDemoSquads] },
-} as const;
+  seeds: {
+    reference: [
+      async ({ db }) => {
+        await seedCaseCategories(db);
+      },
+      // A database with cases but no rollups yet (migrated from before them, or bulk-loaded).
+      async ({ db }) => {
+        await backfillCaseStats(db);
+      },
+    ],
+    demo: [
+      async ({ db }) => {
+        await seedDemoBoundaries(db);
+      },
+      async ({ db }) => {
+        await seedDemoSquads(db);
+      },
+      // LINLI_DEMO_HISTORY: the year of cases (after the boundaries and squads it uses).
+      seedCaseHistory,
+    ],
+  },
+  personalData: casesPersonalData,
+};
 
 export { runSlaSweep };
