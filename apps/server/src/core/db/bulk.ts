@@ -7,7 +7,55 @@ const CHUNK = 4000;
 
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-const jsonValue = (v: unknown) => (v instanceof Date ? v.toISOString() : v === undefined ? null : v);
+/** Tables holding more rows than this keep their indexes during a bulk load. */
+const DEFER_MAX_ROWS = 20_000;
+
+/**
+ * Runs a bulk load with the secondary indexes of `tables` dropped and built again afterwards, all
+ * inside the caller's transaction (so a failure leaves them as they were): building an index over
+ * the loaded rows costs less than updating it row by row (measured on PGlite: a third less for
+ * 30,000 history rows with three indexes). Primary keys stay. Only tables that are still small
+ * (a first start) are touched, since DROP INDEX locks the table until the commit.
+ */
+export async function withIndexesDeferred<T>(
+  tx: Executor,
+  tables: readonly PgTable[],
+  load: () => Promise<T>,
+): Promise<T> {
+  const names = tables.map((t) => getTableConfig(t).name);
+  const small: string[] = [];
+  for (const name of names) {
+    const [row] = rowsOf<{ n: number }>(
+      await tx.execute(
+        sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${sql.raw(`"${name}"`)} LIMIT ${DEFER_MAX_ROWS + 1}) x`,
+      ),
+    );
+    if (Number(row?.n ?? 0) <= DEFER_MAX_ROWS) small.push(name);
+  }
+  const indexes = small.length
+    ? rowsOf<{ name: string; def: string }>(
+        await tx.execute(sql`
+          SELECT quote_ident(ic.relname) AS name, pg_get_indexdef(i.indexrelid) AS def
+          FROM pg_index i
+          JOIN pg_class ic ON ic.oid = i.indexrelid
+          JOIN pg_class t ON t.oid = i.indrelid
+          WHERE t.relname IN (${sql.join(
+            small.map((n) => sql`${n}`),
+            sql`, `,
+          )}) AND t.relnamespace = 'public'::regnamespace
+            AND NOT i.indisprimary
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+          ORDER BY ic.relname`),
+      )
+    : [];
+  for (const ix of indexes) await tx.execute(sql.raw(`DROP INDEX ${ix.name}`));
+  const result = await load();
+  for (const ix of indexes) await tx.execute(sql.raw(ix.def));
+  return result;
+}
+
+const rowsOf = <R>(result: unknown): R[] =>
+  (Array.isArray(result) ? result : ((result as { rows?: R[] }).rows ?? [])) as R[];
 
 /**
  * Inserts many rows of `table` with one statement per few thousand rows: the rows travel as one
@@ -45,13 +93,8 @@ export async function bulkInsert<T extends PgTable>(
   const names = sql.raw(columns.map((c) => `"${c.name}"`).join(', '));
   const shape = sql.raw(columns.map((c) => `"${c.key}" ${c.type}`).join(', '));
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const json = JSON.stringify(
-      rows.slice(i, i + CHUNK).map((r) => {
-        const out: Record<string, unknown> = {};
-        for (const k of keys) out[k] = jsonValue((r as Record<string, unknown>)[k]);
-        return out;
-      }),
-    );
+    // Dates serialise as ISO strings (toJSON); every key is there (checked above), so no undefined.
+    const json = JSON.stringify(rows.slice(i, i + CHUNK));
     await db.execute(
       sql`INSERT INTO ${sql.raw(`"${config.name}"`)} (${names}) SELECT * FROM json_to_recordset(${json}::json) AS x(${shape})${options.onConflict ? sql` ${options.onConflict}` : sql``}`,
     );

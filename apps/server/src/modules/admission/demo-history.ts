@@ -69,6 +69,7 @@ const NOT_LISTED = [
 
 export async function seedAdmissionHistory(ctx: SeedContext): Promise<void> {
   if (!historyWanted(ctx) || (await demoHistoryDone(ctx.db, MODULE))) return;
+  const began = performance.now();
   const db = ctx.db;
   const anchor = historyAnchor(ctx).getTime();
   const start = anchor - DEMO_HISTORY_DAYS * DAY_MS;
@@ -522,5 +523,7 @@ export async function seedAdmissionHistory(ctx: SeedContext): Promise<void> {
       counts: { requests: requestRows.length, tasks: taskRows.length, outsideReports: outsideRows.length },
     });
   });
-  ctx.log.info(`demo history: ${requestRows.length} admission requests, ${taskRows.length} community tasks`);
+  ctx.log.info(
+    `demo history: ${requestRows.length} admission requests, ${taskRows.length} community tasks (${((performance.now() - began) / 1000).toFixed(1)} s)`,
+  );
 }

@@ -162,6 +162,7 @@ export async function demoPeople(db: Executor, districtId?: string): Promise<Dem
  */
 export async function seedDemoPeople(ctx: SeedContext): Promise<void> {
   if (!historyWanted(ctx) || (await demoHistoryDone(ctx.db, MODULE))) return;
+  const began = performance.now();
   const anchor = historyAnchor(ctx);
   const seed = DEMO_HISTORY_SEED + 1;
   const random = await demoRandom(seed);
@@ -315,4 +316,7 @@ export async function seedDemoPeople(ctx: SeedContext): Promise<void> {
       },
     });
   });
+  ctx.log.info(
+    `demo history: ${accountRows.length} residents and staff (${((performance.now() - began) / 1000).toFixed(1)} s)`,
+  );
 }

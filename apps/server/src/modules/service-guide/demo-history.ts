@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AuditBatchEntry } from '../../core/audit';
-import { bulkInsert } from '../../core/db/bulk';
+import { bulkInsert, withIndexesDeferred } from '../../core/db/bulk';
+import { auditLog } from '../../core/schema';
 import {
   DAY_MS,
   DEMO_HISTORY_DAYS,
@@ -55,6 +56,7 @@ interface Step {
 
 export async function seedServiceHistory(ctx: SeedContext): Promise<void> {
   if (!historyWanted(ctx) || (await demoHistoryDone(ctx.db, MODULE))) return;
+  const began = performance.now();
   const db = ctx.db;
   const anchor = historyAnchor(ctx).getTime();
   const start = anchor - DEMO_HISTORY_DAYS * DAY_MS;
@@ -469,24 +471,32 @@ export async function seedServiceHistory(ctx: SeedContext): Promise<void> {
   }
 
   await db.transaction(async (tx) => {
-    await bulkInsert(tx, serviceOfferings, offeringRows);
-    await bulkInsert(tx, applications, appRows);
-    await bulkInsert(tx, applicationEvents, eventRows);
-    await bulkInsert(tx, applicationVisits, visitRows);
-    await bulkInsert(tx, officeHourSessions, sessionRows);
-    await bulkInsert(tx, officeHourBookings, bookingRows);
-    await finishDemoHistory(tx, MODULE, districtId, audits, {
-      anchor: new Date(anchor),
-      seed,
-      counts: {
-        applications: appRows.length,
-        events: eventRows.length,
-        sessions: sessionRows.length,
-        bookings: bookingRows.length,
+    await withIndexesDeferred(
+      tx,
+      [serviceOfferings, applications, applicationEvents, officeHourBookings, auditLog],
+      async () => {
+        await bulkInsert(tx, serviceOfferings, offeringRows);
+        await bulkInsert(tx, applications, appRows);
+        await bulkInsert(tx, applicationEvents, eventRows);
+        await bulkInsert(tx, applicationVisits, visitRows);
+        await bulkInsert(tx, officeHourSessions, sessionRows);
+        await bulkInsert(tx, officeHourBookings, bookingRows);
+        await finishDemoHistory(tx, MODULE, districtId, audits, {
+          anchor: new Date(anchor),
+          seed,
+          counts: {
+            applications: appRows.length,
+            events: eventRows.length,
+            sessions: sessionRows.length,
+            bookings: bookingRows.length,
+          },
+        });
       },
-    });
+    );
   });
-  ctx.log.info(`demo history: ${appRows.length} applications, ${sessionRows.length} office-hour sessions`);
+  ctx.log.info(
+    `demo history: ${appRows.length} applications, ${sessionRows.length} office-hour sessions (${((performance.now() - began) / 1000).toFixed(1)} s)`,
+  );
 }
 
 /** A service-room appointment 1–5 working days after `after`, on the half hour in opening hours. */
