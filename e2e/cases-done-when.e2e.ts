@@ -289,7 +289,9 @@ async function handleWithPhoto(
         await expect
           .poll(() => text(page, `${sel('step-dialog')} .el-form-item.is-error`))
           .toContain('“说明.txt”不是 JPG 或 PNG 照片');
-        expect(await page.locator(`${sel('handle-photos')} .el-upload-list__item`).count()).toBe(0);
+        await expect
+          .poll(() => page.locator(`${sel('handle-photos')} .el-upload-list__item`).count())
+          .toBe(0);
       }
       await page
         .locator(`${sel('step-dialog')} input[type=file]`)

@@ -29,6 +29,7 @@ import type { ModuleManifest } from './core/module';
 import { orderModules } from './core/module-registry';
 import { MODULES } from './modules';
 import { SecretBox } from './core/secret-box';
+import { JobRunner, pruneJobsDefinition } from './core/jobs/runner';
 
 export interface AppDeps {
   config: Config;
@@ -68,6 +69,8 @@ declare module 'fastify' {
     personalData: PersonalDataSource[];
     /** Which module mounted each route (`METHOD /url`), and the permission the route names. */
     routeModules: Map<string, { module: string; permission: string | undefined }>;
+    /** The job runner (core/jobs) with every manifest's jobs; tests drive it with `runDue()`. */
+    jobs: JobRunner;
   }
 }
 
@@ -133,6 +136,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('secrets', new SecretBox(secretKey));
   app.decorate('personalData', personalDataSources(modules));
   app.decorate('routeModules', new Map());
+  const jobs = new JobRunner({
+    database,
+    definitions: [pruneJobsDefinition, ...modules.flatMap((m) => m.jobs ?? [])],
+    config,
+    clock: app.clock,
+    log: app.log,
+  });
+  app.decorate('jobs', jobs);
+  // Jobs run in every server process (JOBS_WORKER); tests drive the runner themselves.
+  if (config.jobsWorker && config.env !== 'test') app.addHook('onReady', () => jobs.start());
+  // Closing waits for running handlers (bounded), before main.ts closes the database.
+  app.addHook('onClose', () => jobs.stop());
 
   registerErrorHandling(app);
   registerInputGuard(app);

@@ -68,6 +68,18 @@ export interface Config {
   uploadRequestsPerMinute: number;
   /** An upload whose body sends nothing for this long is cut off and its partial files removed. */
   uploadIdleSeconds: number;
+  /**
+   * This process runs jobs (core/jobs): scheduled ones, reminders, SMS. Several processes on one
+   * PostgreSQL may all run them (each job runs once); off for a process that only serves requests.
+   * Tests drive the runner themselves whatever this says.
+   */
+  jobsWorker: boolean;
+  /** Job handlers running at once in this process. */
+  jobsConcurrency: number;
+  /** How often an idle runner looks for due jobs. */
+  jobsPollMs: number;
+  /** A job whose process stops answering is taken by another runner this long after its last heartbeat. */
+  jobsLeaseSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -225,6 +237,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     uploadStaffMbPerDay: int(env, 'UPLOAD_STAFF_MB_PER_DAY', 1000, 1, 10_000_000),
     uploadRequestsPerMinute: int(env, 'UPLOAD_REQUESTS_PER_MINUTE', 10, 1, 100000),
     uploadIdleSeconds: int(env, 'UPLOAD_IDLE_SECONDS', 60, 1, 3600),
+    jobsWorker: bool(env, 'JOBS_WORKER', true),
+    jobsConcurrency: int(env, 'JOBS_CONCURRENCY', 4, 1, 64),
+    jobsPollMs: int(env, 'JOBS_POLL_MS', 1000, 50, 60_000),
+    jobsLeaseSeconds: int(env, 'JOBS_LEASE_SECONDS', 60, 3, 3600),
     ...overrides,
   };
   return config;

@@ -1,5 +1,6 @@
 /** Every table, for Drizzle's relational queries and drizzle-kit. Modules add theirs here. */
 export * from './core/schema';
+export * from './core/jobs/schema';
 export * from './modules/identity/schema';
 export * from './modules/notices/schema';
 export * from './modules/calendar/schema';

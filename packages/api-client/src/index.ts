@@ -26,6 +26,9 @@ import type {
   AccountSummary,
   AuditEntry,
   AuditQuery,
+  Job,
+  JobPage,
+  JobQuery,
   DepartmentRef,
   GrantCreate,
   LoginResult,
@@ -497,6 +500,12 @@ export function createClient(options: ClientOptions = {}) {
       boundary: (orgUnitId: string) => get<Boundary>(`/org-units/${orgUnitId}/boundary`),
       putBoundary: (orgUnitId: string, body: BoundaryUpload) =>
         request<Boundary>('PUT', `/org-units/${orgUnitId}/boundary`, { body }),
+    },
+    // ---- Background jobs (jobs.manage, district administrators): the runner's queue and dead letters ----
+    jobs: {
+      list: (q: JobQuery = {}) => get<JobPage>('/jobs', q as Query),
+      get: (id: string) => get<Job>(`/jobs/${id}`),
+      retry: (id: string) => post<Job>(`/jobs/${id}/retry`, {}),
     },
     // ---- In-app messages of the signed-in account ----
     messages: {

@@ -17,3 +17,4 @@ export * from './case-stats';
 export * from './open311';
 export * from './patrols';
 export * from './catalogue-admin';
+export * from './jobs';

@@ -34,6 +34,7 @@ export const PERMISSIONS = {
   'admission.oversight': '查看和处理体制外派活督查队列',
   'admission.burden': '查看社区减负指数（报表台账、会议、检查、工时）',
   'open311.manage': '为合作应用签发和吊销 Open311 接口密钥',
+  'jobs.manage': '查看后台任务（定时任务、短信、导出）和死信，重试失败的任务',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const PERMISSION_CODES = Object.keys(PERMISSIONS) as Permission[];

@@ -5,6 +5,7 @@ import { BUILT_IN_ROLES, type OrgUnitKindCode, type Permission, type RoleCode } 
 import { eq } from 'drizzle-orm';
 import type { App } from '../../src/app';
 import { FakeClock } from '../../src/core/clock';
+import { buildDeadJob } from '../../src/core/jobs/fixtures';
 import type { Db } from '../../src/core/db/client';
 import { seedAdmissionLists, seedCertificates } from '../../src/modules/admission';
 import { seedCalendar } from '../../src/modules/calendar/seed';
@@ -956,6 +957,35 @@ async function buildRecords(w: World) {
       label: `audit entry at ${place}`,
     });
   }
+
+  // ---------- jobs: dead letters of D1, of D2, and of the whole deployment (core/jobs) ----------
+  for (const [place, districtId] of [
+    ['D1', units.D1.districtId],
+    ['D2', units.D2.districtId],
+    ['D1', null],
+  ] as const) {
+    const id = await buildDeadJob(w.t.database, { name: 'test.matrix', districtId });
+    // A deployment-wide job is every district administrator's; D1's stands for them here.
+    w.add({
+      kind: 'job',
+      id,
+      unit: units[place],
+      readBy: ['jobs.manage'],
+      label: districtId ? `dead job of ${place}` : 'dead job of the deployment',
+    });
+  }
+}
+
+/** A dead job (a dead letter) of `district`'s data, for steps that change it (retry). */
+export async function makeDeadJob(w: World, district: Unit): Promise<Rec> {
+  const id = await buildDeadJob(w.t.database, { name: 'test.matrix', districtId: district.districtId });
+  return w.add({
+    kind: 'job',
+    id,
+    unit: district,
+    readBy: ['jobs.manage'],
+    label: `dead job of ${district.place}`,
+  });
 }
 
 /** A notice published (and, when asked, retracted) by `by` for `unit`. */

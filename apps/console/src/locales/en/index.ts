@@ -4,6 +4,7 @@ import applications from './applications';
 import admission from './admission';
 import cases from './cases';
 import officeHours from './officeHours';
+import jobs from './jobs';
 
 const en: Messages = {
   app: {
@@ -340,6 +341,9 @@ const en: Messages = {
       retract: 'Retract notice',
       seed: 'Import demo notice',
     },
+    job: {
+      retry: 'Retry a background job',
+    },
   },
   entityTypes: {
     account: 'Account',
@@ -347,6 +351,7 @@ const en: Messages = {
     role: 'Role',
     session: 'Session',
     notice: 'Notice',
+    job: 'Background job',
   },
   notices: {
     title: 'Notices',
@@ -622,12 +627,16 @@ const en: Messages = {
     notices: {
       manage: 'Publish notices',
     },
+    jobs: {
+      manage: 'View and retry background jobs',
+    },
   },
   catalogue,
   applications,
   admission,
   cases,
   officeHours,
+  jobs,
 };
 
 export default en;

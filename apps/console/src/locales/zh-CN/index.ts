@@ -4,6 +4,7 @@ import applications from './applications';
 import admission from './admission';
 import cases from './cases';
 import officeHours from './officeHours';
+import jobs from './jobs';
 
 /** Every error code in packages/contracts plus the client's own `unknown` and `network`. */
 type ErrorMessages = Record<ErrorCode | 'unknown' | 'network', string>;
@@ -409,6 +410,9 @@ export default {
       retract: '撤回公告',
       seed: '导入演示公告',
     },
+    job: {
+      retry: '重试后台任务',
+    },
   },
   entityTypes: {
     account: '账号',
@@ -416,6 +420,7 @@ export default {
     role: '角色',
     session: '登录会话',
     notice: '社区公告',
+    job: '后台任务',
   },
   notices: {
     title: '社区公告',
@@ -619,10 +624,14 @@ export default {
     notices: {
       manage: '发布社区公告',
     },
+    jobs: {
+      manage: '查看和重试后台任务',
+    },
   },
   catalogue,
   applications,
   admission,
   cases,
   officeHours,
+  jobs,
 };

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { JobDefinition } from '../../core/jobs/types';
 import { seedCaseHistory } from './demo-history';
 import type { ModuleManifest } from '../../core/module';
 import { casesPersonalData } from './personal-data';
@@ -14,34 +15,25 @@ export const SLA_SWEEP_INTERVAL_MS = 60_000;
 /**
  * Module `cases` (城社共治): resident reports, routing by boundary and category, squads, the
  * closed-loop workflow with working-time SLAs and the SLA job. Mounted under /api/v1.
- * The SLA job runs every minute in development and production (not under tests, which call
- * `runSlaSweep` with a FakeClock); it is idempotent, so several processes may run it.
  */
 export async function casesModule(app: FastifyInstance) {
   await app.register(caseRoutes);
   await app.register(patrolRoutes);
-  if (app.config.env === 'test') return;
-  let timer: NodeJS.Timeout | null = null;
-  let running = false;
-  app.addHook('onReady', async () => {
-    timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      runSlaSweep({ db: app.database.db, clock: app.clock })
-        .then((r) => {
-          if (r.yellow || r.red) app.log.info(r, 'case SLA sweep');
-        })
-        .catch((err) => app.log.error({ err }, 'case SLA sweep failed'))
-        .finally(() => {
-          running = false;
-        });
-    }, SLA_SWEEP_INTERVAL_MS);
-    timer.unref();
-  });
-  app.addHook('onClose', async () => {
-    if (timer) clearInterval(timer);
-  });
 }
+
+/**
+ * The SLA job: yellow and red cards for breached deadlines, every minute on the job runner (once
+ * per minute across server processes). Tests call `runSlaSweep` with a FakeClock, or `runDue()`.
+ */
+export const slaSweepJob: JobDefinition = {
+  name: 'cases.slaSweep',
+  schedule: { every: SLA_SWEEP_INTERVAL_MS },
+  async run(ctx) {
+    const result = await runSlaSweep(ctx);
+    if (result.yellow || result.red) ctx.log.info(result, 'case SLA sweep');
+    return result;
+  },
+};
 
 export const casesManifest: ModuleManifest = {
   name: 'cases',
@@ -78,6 +70,7 @@ export const casesManifest: ModuleManifest = {
       seedCaseHistory,
     ],
   },
+  jobs: [slaSweepJob],
   personalData: casesPersonalData,
 };
 

@@ -191,3 +191,19 @@ describe('the SLA job', () => {
     expect(jiaheNames).not.toContain('翰林社区城管中队');
   });
 });
+
+describe('the SLA job on the job runner', () => {
+  it('runs once per minute slot on the runner, as the servers run it', async () => {
+    // Wednesday 2 December 10:00 Beijing: 立案 due at 12:00.
+    const id = await reportAt('2026-12-02T02:00:00Z');
+    clock.set('2026-12-02T04:00:30Z');
+    const sweeps = async () => (await t.app.jobs.runDue()).filter((r) => r.name === 'cases.slaSweep');
+    expect(await sweeps()).toMatchObject([{ state: 'done' }]);
+    expect(await cardsOf(id)).toEqual(['yellow']);
+    // The same minute again: its slot has run.
+    clock.set('2026-12-02T04:00:59Z');
+    expect(await sweeps()).toEqual([]);
+    clock.set('2026-12-02T04:01:00Z');
+    expect(await sweeps()).toMatchObject([{ state: 'done' }]);
+  });
+});

@@ -4,6 +4,7 @@ import type { ModuleManifest } from '../../core/module';
 import { accountRoutes } from './accounts-routes';
 import { auditRoutes } from './audit-routes';
 import { authRoutes } from './auth-routes';
+import { jobRoutes } from './jobs-routes';
 import { orgRoutes } from './org-routes';
 import { seedPrivacyNotice } from './privacy-service';
 import { privacyRoutes } from './privacy-routes';
@@ -13,7 +14,8 @@ import { seedDemo, seedDepartments, seedOrgTree, syncRoles } from './seed';
 
 /**
  * Module `identity`: org tree, accounts, roles and grants, sign-in and sessions, the audit API,
- * the privacy notice and residents' consent, download of one's data and closing one's account.
+ * the privacy notice and residents' consent, download of one's data and closing one's account,
+ * and the console's view of the job runner (core/jobs).
  * Mounted under /api/v1.
  */
 export async function identityRoutes(app: FastifyInstance) {
@@ -23,6 +25,7 @@ export async function identityRoutes(app: FastifyInstance) {
   await app.register(auditRoutes);
   await app.register(recoveryCodeRoutes);
   await app.register(privacyRoutes);
+  await app.register(jobRoutes);
 }
 
 export const identityManifest: ModuleManifest = {
@@ -39,6 +42,7 @@ export const identityManifest: ModuleManifest = {
     'pii.read',
     'audit.read',
     'privacy.manage',
+    'jobs.manage',
   ],
   seeds: {
     reference: [

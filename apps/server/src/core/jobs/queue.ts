@@ -1,0 +1,64 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../db/client';
+import { jobs } from './schema';
+import type { EnqueueJob } from './types';
+
+/** Attempts a queued job gets when neither the caller nor its definition says otherwise. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+const NAME = /^[a-z][A-Za-z0-9-]*(\.[a-z][A-Za-z0-9-]*)+$/;
+
+/**
+ * Queues a job in the caller's transaction, so it commits (or rolls back) with the change that
+ * caused it: the outbox pattern. With an `idempotencyKey` a second enqueue is a no-op while the
+ * first job is not cancelled (`enqueued: false`, the existing job's id). Runs when a worker is
+ * free, or not before `runAt`.
+ */
+export async function enqueueJob<P>(
+  tx: Executor,
+  input: EnqueueJob<P>,
+): Promise<{ id: string; enqueued: boolean }> {
+  if (!NAME.test(input.name)) throw new Error(`job name must be <module>.<job>, got "${input.name}"`);
+  const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100)
+    throw new Error(`maxAttempts must be a whole number from 1 to 100, got ${maxAttempts}`);
+  if (input.runAt && Number.isNaN(input.runAt.getTime())) throw new Error('runAt is not a valid time');
+  const now = new Date();
+  const values = {
+    name: input.name,
+    payload: (input.payload ?? {}) as unknown,
+    runAt: input.runAt ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    districtId: input.districtId ?? null,
+    maxAttempts,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const inserted = await tx
+    .insert(jobs)
+    .values(values)
+    .onConflictDoNothing({ target: jobs.idempotencyKey, where: sql`${jobs.state} <> 'cancelled'` })
+    .returning({ id: jobs.id });
+  if (inserted[0]) return { id: inserted[0].id, enqueued: true };
+  const [existing] = await tx
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(eq(jobs.idempotencyKey, input.idempotencyKey!), sql`${jobs.state} <> 'cancelled'`));
+  if (!existing)
+    throw new Error(`job ${input.name}: the key ${input.idempotencyKey} vanished while enqueueing`);
+  return { id: existing.id, enqueued: false };
+}
+
+/**
+ * Cancels the waiting job (queued, or failed and waiting for its retry) holding this key, in the
+ * caller's transaction: a reminder whose deadline moved. Its key is free again afterwards. A job
+ * already running, done or dead is left alone. True when a job was cancelled.
+ */
+export async function cancelJob(tx: Executor, idempotencyKey: string): Promise<boolean> {
+  const now = new Date();
+  const rows = await tx
+    .update(jobs)
+    .set({ state: 'cancelled', finishedAt: now, updatedAt: now })
+    .where(and(eq(jobs.idempotencyKey, idempotencyKey), inArray(jobs.state, ['queued', 'failed'])))
+    .returning({ id: jobs.id });
+  return rows.length > 0;
+}
