@@ -218,7 +218,9 @@ describe('城社共治 in the console (1280×800)', () => {
     await snap(page, 'console-case-stats');
 
     await page.goto(`${server.url}/console/case-squads`);
-    await expect.poll(() => page.locator(sel('squad')).count()).toBeGreaterThanOrEqual(2);
+    // The secretary's cases.read scope is 翰林社区: its squad, not 家和社区's.
+    await expect.poll(() => page.locator(sel('squad')).count()).toBe(1);
+    expect(await page.locator(sel('squad')).getAttribute('data-community')).toBe('翰林社区');
     expect(await text(page, sel('squads'))).toContain('一人双岗');
     await snap(page, 'console-case-squads');
 

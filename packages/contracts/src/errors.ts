@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'forbidden',
   'not-found',
   'route-not-found',
+  'method-not-allowed',
   'conflict',
   'invalid-transition',
   'unprocessable',

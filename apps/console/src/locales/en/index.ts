@@ -535,6 +535,7 @@ const en: Messages = {
     forbidden: 'You are not allowed to do this',
     'not-found': 'Not found, or you may not see it',
     'route-not-found': 'This feature is not available yet',
+    'method-not-allowed': 'This feature is not available yet',
     conflict: 'This conflicts with an existing record; reload and try again',
     'invalid-transition': 'Not possible while the item is {state}',
     unprocessable: 'The request cannot be carried out; check it and try again',

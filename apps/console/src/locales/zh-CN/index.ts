@@ -17,6 +17,7 @@ const errors: ErrorMessages = {
   forbidden: '您没有执行此操作的权限',
   'not-found': '找不到该记录，或您无权查看',
   'route-not-found': '系统暂不支持此功能',
+  'method-not-allowed': '系统暂不支持此操作',
   conflict: '与已有记录冲突，请刷新后重试',
   'invalid-transition': '当前状态（{state}）下不能执行此操作',
   unprocessable: '请求无法执行，请检查后重试',

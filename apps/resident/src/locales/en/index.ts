@@ -12,6 +12,7 @@ const errors: ErrorMessages = {
   forbidden: 'You are not allowed to do this.',
   'not-found': 'This item does not exist or has been removed.',
   'route-not-found': 'This service does not exist.',
+  'method-not-allowed': 'This service does not allow that.',
   conflict: 'Someone else changed this. Please reload and try again.',
   'invalid-transition': 'This is not possible while the item is {state}.',
   unprocessable: 'This request cannot be processed. Please check what you entered.',

@@ -14,6 +14,7 @@ const errors: ErrorMessages = {
   forbidden: '您没有权限进行此操作',
   'not-found': '内容不存在或已被删除',
   'route-not-found': '请求的服务不存在',
+  'method-not-allowed': '该服务不支持此操作',
   conflict: '数据已被他人修改，请刷新后重试',
   'invalid-transition': '当前状态（{state}）下不能进行此操作',
   unprocessable: '无法处理该请求，请检查填写的内容',
