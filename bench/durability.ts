@@ -115,6 +115,7 @@ function serverEnv(target: Target, port: number): NodeJS.ProcessEnv {
     HOST: '127.0.0.1',
     PORT: String(port),
     LINLI_DEMO: 'on',
+    LINLI_DEMO_HISTORY: 'off',
     LOG_LEVEL: 'warn',
     SERVE_WEB: 'off',
     DATA_DIR: target.dataDir,

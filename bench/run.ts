@@ -101,6 +101,7 @@ async function startLinli(databaseUrl: string | null): Promise<Proc & { cleanup(
     {
       NODE_ENV: 'production',
       LINLI_DEMO: 'on',
+      LINLI_DEMO_HISTORY: 'off',
       LOG_LEVEL: 'warn',
       DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl ?? '',

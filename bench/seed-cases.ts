@@ -52,6 +52,7 @@ async function prepareSchema(url: string) {
       HOST: '127.0.0.1',
       NODE_ENV: 'development',
       LINLI_DEMO: 'on',
+      LINLI_DEMO_HISTORY: 'off',
       LOG_LEVEL: 'warn',
       DATA_DIR: dataDir,
       DATABASE_URL: url,

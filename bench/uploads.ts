@@ -56,6 +56,7 @@ async function startServer(): Promise<{ url: string; child: ChildProcess; dataDi
       DATA_DIR: dataDir,
       DATABASE_URL: process.env.DATABASE_URL ?? '',
       LINLI_DEMO: 'on',
+      LINLI_DEMO_HISTORY: 'off',
       LOG_LEVEL: 'warn',
       SERVE_WEB: 'off',
       OTP_RATE_PER_IP_PER_HOUR: '1000',

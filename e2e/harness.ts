@@ -36,7 +36,14 @@ export interface RunningServer {
  * Environment that changes what the server seeds or where its data lives: a start that sets any of
  * these gets a fresh database, not a copy of the seeded template (which was seeded without them).
  */
-const SEED_ENV = ['DATA_DIR', 'DATABASE_URL', 'LINLI_DEMO', 'LINLI_DEMO_PASSWORD', 'NODE_ENV'];
+const SEED_ENV = [
+  'DATA_DIR',
+  'DATABASE_URL',
+  'LINLI_DEMO',
+  'LINLI_DEMO_HISTORY',
+  'LINLI_DEMO_PASSWORD',
+  'NODE_ENV',
+];
 
 /**
  * The seeded data dir prepared once per run by e2e/global-setup.ts, or null: when the file runs
@@ -78,6 +85,8 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LINLI_DEMO: 'on',
+      // The demo accounts without the year of activity: pages show what each test makes.
+      LINLI_DEMO_HISTORY: 'off',
       LOG_LEVEL: 'info',
       DATABASE_URL: '',
       ...env,

@@ -34,11 +34,16 @@ describe('config', () => {
     expect(loadConfig({ NODE_ENV: 'production', HOST: '0.0.0.0', LINLI_SECRET_KEY: KEY })).toMatchObject(off);
     // Demo data can still be left out of a development server.
     expect(loadConfig({ LINLI_DEMO: 'off' })).toMatchObject({ dev: true, demo: false });
+    // The year of demo activity follows the demo data unless asked otherwise.
+    expect(loadConfig({})).toMatchObject({ demo: true, demoHistory: true });
+    expect(loadConfig({ LINLI_DEMO: 'off' })).toMatchObject({ demoHistory: false });
+    expect(loadConfig({ LINLI_DEMO_HISTORY: 'off' })).toMatchObject({ demo: true, demoHistory: false });
   });
 
   it.each([
     [{ HOST: '0.0.0.0', LINLI_DEMO: 'on' }, 'LINLI_DEMO', /needs LINLI_DEV=on/],
     [{ HOST: '0.0.0.0', SMS_SENDER: 'log' }, 'SMS_SENDER', /needs LINLI_DEV=on/],
+    [{ LINLI_DEMO: 'off', LINLI_DEMO_HISTORY: 'on' }, 'LINLI_DEMO_HISTORY', /needs the demo district/],
     [{ NODE_ENV: 'production', LINLI_DEMO: 'on', LINLI_SECRET_KEY: KEY }, 'LINLI_DEMO', /needs LINLI_DEV=on/],
     [
       { NODE_ENV: 'production', LINLI_DEV: 'on' },

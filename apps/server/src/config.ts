@@ -28,6 +28,11 @@ export interface Config {
   databaseInMemory: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   demo: boolean;
+  /**
+   * With demo data: generate a year of activity (cases, applications, admissions, office hours)
+   * once, at the first start (each module's `demo-history.ts`). Off in tests' template database.
+   */
+  demoHistory: boolean;
   demoPassword: string;
   /** Idle and absolute session lifetimes. */
   sessionIdleMinutes: number;
@@ -344,6 +349,12 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     );
   const demo = bool(env, 'LINLI_DEMO', dev);
   if (demo && !dev) throw devOnly('LINLI_DEMO');
+  const demoHistory = bool(env, 'LINLI_DEMO_HISTORY', demo);
+  if (demoHistory && !demo)
+    throw new ConfigError(
+      'LINLI_DEMO_HISTORY',
+      'a year of demo activity needs the demo district: set LINLI_DEMO=on',
+    );
   const smsSender = oneOf(env, 'SMS_SENDER', ['log', 'none', 'aliyun', 'tencent'], dev ? 'log' : 'none');
   if (smsSender === 'log' && !dev) throw devOnly('SMS_SENDER');
   const databaseUrl = env.DATABASE_URL ? env.DATABASE_URL : null;
@@ -362,6 +373,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     databaseInMemory: false,
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     demo,
+    demoHistory,
     demoPassword,
     sessionIdleMinutes: int(env, 'SESSION_IDLE_MINUTES', 120, 5, 60 * 24 * 30),
     sessionAbsoluteHours: int(env, 'SESSION_ABSOLUTE_HOURS', 24 * 7, 1, 24 * 90),

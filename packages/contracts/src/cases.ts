@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { FilePart, FreeText, Id, IsoTime, Nullable, PageQuery } from './common';
+import { DateText, FilePart, FreeText, Id, IsoTime, Nullable, PageQuery } from './common';
 import { OrgUnitRef } from './identity';
 
 /**
@@ -362,6 +362,8 @@ export const Squad = Type.Object({
   members: Type.Array(
     Type.Object({ accountId: Id, displayName: Type.String(), duty: SquadDuty, active: Type.Boolean() }),
   ),
+  /** The day it began its work (Beijing); null when not recorded. */
+  startedOn: Nullable(DateText),
   /** Whether the caller may change it (squads.manage over its community). */
   canManage: Type.Boolean(),
 });
@@ -374,6 +376,8 @@ export const SquadCreate = Type.Object(
   {
     communityId: Id,
     name: Type.String({ minLength: 2, maxLength: 40 }),
+    /** The day it begins (or began) its work; default today (Beijing). */
+    startedOn: Type.Optional(DateText),
   },
   { additionalProperties: false },
 );

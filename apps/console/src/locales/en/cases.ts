@@ -204,6 +204,7 @@ const cases: typeof zh = {
     byWeek: 'Reports per week',
     byRating: 'Satisfaction',
     byStep: 'On-time rate per step',
+    squadStarted: 'squad of {name} starts',
     trend: 'Complaints per community (residents’ reports, weekly)',
     hotspots: 'Repeat hotspots (≥ 3 of one category within ~100 m, last 30 days)',
     hotspotsEmpty: 'No hotspots in the last 30 days',

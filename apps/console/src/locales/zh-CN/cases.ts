@@ -199,6 +199,7 @@ const cases = {
     byWeek: '每周上报量',
     byRating: '满意度分布',
     byStep: '各环节按时率',
+    squadStarted: '{name}城管中队成立',
     trend: '各社区投诉趋势（居民上报，按周）',
     hotspots: '高发点位（约 100 米内同类 ≥ 3 件，近 30 天）',
     hotspotsEmpty: '近 30 天没有高发点位',

@@ -1,5 +1,6 @@
 import { admissionEvents } from './events';
 import type { ModuleManifest } from '../../core/module';
+import { seedAdmissionHistory } from './demo-history';
 import { seedCertificates } from './certificates';
 import { seedAdmissionDemo } from './demo-seed';
 import { seedAdmissionLists } from './lists-service';
@@ -38,6 +39,7 @@ export const admissionManifest: ModuleManifest = {
       async ({ db }) => {
         await seedAdmissionDemo(db);
       },
+      seedAdmissionHistory,
     ],
   },
 };

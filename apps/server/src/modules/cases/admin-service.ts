@@ -44,6 +44,7 @@ import {
   squads,
   squads as squadTable,
 } from './schema';
+import { beijingDate } from '../calendar';
 import type { CaseDeps } from './service';
 
 /** Reference data and set-up of the module: categories, routing rules, squads, boundaries, cards. */
@@ -335,6 +336,7 @@ export async function createSquad(deps: CaseDeps, ctx: RequestContext, input: Sq
         districtId: community.districtId,
         orgUnitId: community.id,
         name,
+        startedOn: input.startedOn ?? beijingDate(now),
         createdAt: now,
         updatedAt: now,
       })
@@ -345,7 +347,7 @@ export async function createSquad(deps: CaseDeps, ctx: RequestContext, input: Sq
       entityId: row!.id,
       orgUnitId: community.id,
       districtId: community.districtId,
-      after: { name, orgUnitId: community.id },
+      after: { name, orgUnitId: community.id, startedOn: input.startedOn ?? beijingDate(now) },
     });
     return row!;
   });

@@ -1,6 +1,7 @@
 import { casesEvents } from './events';
 import type { FastifyInstance } from 'fastify';
 import type { JobDefinition } from '../../core/jobs/types';
+import { seedCaseHistory } from './demo-history';
 import type { ModuleManifest } from '../../core/module';
 import { casesPersonalData } from './personal-data';
 import { patrolRoutes } from './patrols-routes';
@@ -67,6 +68,8 @@ export const casesManifest: ModuleManifest = {
       async ({ db }) => {
         await seedDemoSquads(db);
       },
+      // LINLI_DEMO_HISTORY: the year of cases (after the boundaries and squads it uses).
+      seedCaseHistory,
     ],
   },
   jobs: [slaSweepJob],

@@ -141,6 +141,7 @@ export function presentSquad(
     id: v.squad.id,
     name: v.squad.name,
     community: ref(v.community),
+    startedOn: v.squad.startedOn,
     members: v.members.map((m) => ({
       accountId: m.accountId,
       displayName: m.displayName,

@@ -85,6 +85,11 @@ export const squads = pgTable(
     status: text({ enum: ['active', 'retired'] })
       .notNull()
       .default('active'),
+    /**
+     * The day the squad began its work in the community (Beijing): the complaint trend is read
+     * before and after it. Null for a squad made before the date was kept.
+     */
+    startedOn: date({ mode: 'string' }),
     ...timestamps(),
   },
   (t) => [index().on(t.orgUnitId), index().on(t.districtId)],

@@ -1,5 +1,6 @@
 import { identityEvents } from './events';
 import type { FastifyInstance } from 'fastify';
+import { seedDemoPeople } from './demo-history';
 import type { ModuleManifest } from '../../core/module';
 import { accountRoutes } from './accounts-routes';
 import { auditRoutes } from './audit-routes';
@@ -55,6 +56,11 @@ export const identityManifest: ModuleManifest = {
       ({ db }) => seedDepartments(db),
     ],
     // The 城社共治 squads' members are accounts: created here, put in their squads by `cases`.
-    demo: [({ db, config }) => seedDemo(db, config), ({ db, config }) => seedCaseDemoAccounts(db, config)],
+    demo: [
+      ({ db, config }) => seedDemo(db, config),
+      ({ db, config }) => seedCaseDemoAccounts(db, config),
+      // LINLI_DEMO_HISTORY: the residents and staff of the demo year (after every demo account).
+      seedDemoPeople,
+    ],
   },
 };

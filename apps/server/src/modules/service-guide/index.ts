@@ -1,5 +1,6 @@
 import { serviceGuideEvents } from './events';
 import type { FastifyInstance } from 'fastify';
+import { seedServiceHistory } from './demo-history';
 import type { ModuleManifest } from '../../core/module';
 import { defaultDistrict } from '../identity/lookups';
 import { applicationRoutes } from './applications-routes';
@@ -41,7 +42,7 @@ export const serviceGuideManifest: ModuleManifest = {
         await seedCatalogue(db, await defaultDistrict(db));
       },
     ],
-    demo: [({ db }) => seedDemoOfferings(db)],
+    demo: [({ db }) => seedDemoOfferings(db), seedServiceHistory],
   },
   personalData: serviceGuidePersonalData,
 };

@@ -1,0 +1,1 @@
+ALTER TABLE "squads" ADD COLUMN "started_on" date;
