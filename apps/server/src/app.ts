@@ -254,7 +254,12 @@ function registerWebApps(app: FastifyInstance, config: Config): { prefix: string
       wildcard: true,
       index: ['index.html'],
       maxAge: '1h',
-      setHeaders(res, file) {
+      // The build writes `.br` and `.gz` beside each text file (vite-plugin-compression2): a browser
+      // that accepts them gets those bytes, nothing is compressed per request.
+      preCompressed: true,
+      setHeaders(res, sent) {
+        // With preCompressed, `sent` is the file actually sent (`index.html.br`): judge the original.
+        const file = sent.replace(/\.(br|gz)$/, '');
         // @fastify/static 10 passes the Fastify reply here (older versions passed the raw response).
         const r = res as unknown as {
           header?(name: string, value: string): void;
