@@ -17,6 +17,7 @@ import { uuidv7 } from './core/db/columns';
 import { writesHappened } from './core/answer-cache';
 import { ResponseCache } from './core/response-cache';
 import { healthRoutes } from './core/health';
+import { registerMetrics } from './core/metrics';
 import { securityHeaderWriter } from './core/security-headers';
 import { FREE_TEXT } from '@linli/contracts';
 import { serializeError, serializeRequest } from './core/log-redact';
@@ -168,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Uploads (core/files.ts): the multipart parser's outer bounds, and temp files cleaned up.
   await registerUploads(app, config);
   registerRequestPipeline(app, config, database);
+  registerMetrics(app, config.metricsToken, database);
   const allowedMethods = trackAllowedMethods(app);
 
   await app.register(swagger, {

@@ -63,6 +63,11 @@ export interface Config {
   uploadRequestsPerMinute: number;
   /** An upload whose body sends nothing for this long is cut off and its partial files removed. */
   uploadIdleSeconds: number;
+  /**
+   * The bearer token Prometheus sends to `GET /metrics` (core/metrics.ts). Null: metrics are off,
+   * nothing is measured and `/metrics` answers 404.
+   */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -155,6 +160,18 @@ function secretKey(env: Env, production: boolean): Buffer | null {
   return key;
 }
 
+/** METRICS_TOKEN: 16–512 visible ASCII characters (`openssl rand -hex 32`), as sent in a Bearer header. */
+function metricsToken(env: Env): string | null {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  if (!/^[\x21-\x7e]{16,512}$/.test(raw))
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      'must be 16 to 512 visible ASCII characters without spaces, e.g. openssl rand -hex 32',
+    );
+  return raw;
+}
+
 /** Reads and validates the configuration. `overrides` win over the environment (tests). */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
@@ -213,6 +230,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     uploadStaffMbPerDay: int(env, 'UPLOAD_STAFF_MB_PER_DAY', 1000, 1, 10_000_000),
     uploadRequestsPerMinute: int(env, 'UPLOAD_REQUESTS_PER_MINUTE', 10, 1, 100000),
     uploadIdleSeconds: int(env, 'UPLOAD_IDLE_SECONDS', 60, 1, 3600),
+    metricsToken: metricsToken(env),
     ...overrides,
   };
   return config;
