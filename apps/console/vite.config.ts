@@ -33,6 +33,8 @@ export default defineConfig({
       algorithms: ['brotliCompress', defineAlgorithm('gzip', { level: 9 })],
       include: /\.(html|js|mjs|css|svg|json|webmanifest)$/,
       threshold: 1024,
+      // Vite's own report already gives each file's gzip size.
+      logLevel: 'silent',
     }),
   ],
   resolve: {
