@@ -1,6 +1,5 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -13,17 +12,6 @@ export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 800 };
 export const KIOSK = { width: 1920, height: 1080 };
 export const DEMO_PASSWORD = 'Linli@2026';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export interface RunningServer {
   url: string;
@@ -63,18 +51,19 @@ export interface ServerProcess {
 }
 
 /**
- * Spawns `node --import tsx apps/server/src/main.ts` on `dataDir` and a free port, with demo data on,
+ * Spawns `node --import tsx apps/server/src/main.ts` on `dataDir` and a port of its own, with demo data on,
  * and waits for /readyz (90 s). Used by `startServer` and by the globalSetup that seeds the template.
  */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
       NODE_ENV: 'development',
-      PORT: String(port),
+      // The system picks a free port as the server listens, and Fastify's log line names it: files
+      // run in parallel, and a port probed free beforehand could be taken by another file's server.
+      PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LINLI_DEMO: 'on',
@@ -90,13 +79,13 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
   child.stderr?.on('data', (d) => {
     output += d;
   });
-  const url = `http://127.0.0.1:${port}`;
+  let url = '';
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+    url ||= /"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? '';
     try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) break;
+      if (url && (await fetch(`${url}/readyz`)).ok) break;
     } catch {}
     if (Date.now() > deadline) {
       child.kill('SIGTERM');
