@@ -273,14 +273,25 @@ async function handleWithPhoto(
   note: string,
   file: ReturnType<typeof photo>,
   shotName: string,
-  opts: { confirmEmptyFirst?: boolean } = {},
+  { tryText = false, confirmEmptyFirst = false } = {},
 ) {
   await takeStep(
     page,
     'handle',
     '待核查',
     async () => {
-      if (opts.confirmEmptyFirst) {
+      if (tryText) {
+        // A text file picked by mistake is not added (no broken thumbnail) and the photos field says why.
+        await page
+          .locator(`${sel('step-dialog')} input[type=file]`)
+          .first()
+          .setInputFiles({ name: '说明.txt', mimeType: 'text/plain', buffer: Buffer.from('不是照片') });
+        await expect
+          .poll(() => text(page, `${sel('step-dialog')} .el-form-item.is-error`))
+          .toContain('“说明.txt”不是 JPG 或 PNG 照片');
+        expect(await page.locator(`${sel('handle-photos')} .el-upload-list__item`).count()).toBe(0);
+      }
+      if (confirmEmptyFirst) {
         // Without a photo the dialog says so and nothing is sent.
         await page.locator(sel('step-confirm')).click();
         await expect.poll(() => text(page, sel('step-error'))).toContain('至少需要 1 张照片');
@@ -427,7 +438,7 @@ describe('城社共治 done when: report → me too → 立案 → 派遣 → �
       FIRST_FIX,
       photo('after.png', [120, 180, 120], [245, 245, 235]),
       '09-console-handle-dialog',
-      { confirmEmptyFirst: true },
+      { tryText: true, confirmEmptyFirst: true },
     );
     expect(await page.locator(`${sel('step-photos')} img`).count()).toBe(1);
     // The handler may not verify their own work: no button, and not in their own 核查 queue.

@@ -1,5 +1,5 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_PASSWORD,
   DESKTOP,
@@ -10,6 +10,7 @@ import {
   shot,
   startServer,
   apiSession,
+  watchConsole,
 } from './harness';
 
 /**
@@ -96,8 +97,19 @@ async function snap(page: Page, name: string) {
   await shot(page, name);
 }
 
+/** What each page this file opened logged as an error, checked after every test. */
+let pageErrors: (() => string[])[] = [];
+afterEach(() => {
+  // Refusals the tests provoke and assert on (422, 409) are logged by chromium as failed
+  // resources; anything else (an uncaught error, a Vue error) fails the test.
+  const errors = pageErrors.flatMap((e) => e()).filter((e) => !e.startsWith('Failed to load resource'));
+  pageErrors = [];
+  expect(errors).toEqual([]);
+});
+
 async function openConsole(username: string, to: string, size = DESKTOP): Promise<Page> {
   const { page } = await newPage(browser, size);
+  pageErrors.push(watchConsole(page));
   await page.goto(`${server.url}/console${to}`);
   await page.locator('input[name=username]').fill(username);
   await page.locator('input[name=password]').fill(DEMO_PASSWORD);

@@ -80,7 +80,8 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
     output += d;
   });
   let url = '';
-  const deadline = Date.now() + 90_000;
+  // Only a guard against a server that never comes up: a loaded 2-core box can take minutes.
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
     url ||= /"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? '';

@@ -22,22 +22,14 @@ import { securityHeaderWriter } from './core/security-headers';
 import { FREE_TEXT } from '@linli/contracts';
 import { serializeError, serializeRequest } from './core/log-redact';
 import { type OtpSender, createOtpSender } from './modules/identity/otp-sender';
-import { identityModule } from './modules/identity';
-import { noticesModule } from './modules/notices';
-import { calendarModule } from './modules/calendar';
-import { serviceGuideModule } from './modules/service-guide';
-import { messagesModule } from './modules/messages';
-import { casesModule } from './modules/cases';
-import { admissionModule } from './modules/admission';
-import { open311Module } from './modules/open311';
 import { registerUploads } from './core/files';
 import { trackAllowedMethods } from './core/method-not-allowed';
 import { type Clock, systemClock } from './core/clock';
 import type { PersonalDataSource } from './core/personal-data';
+import type { ModuleManifest } from './core/module';
+import { orderModules } from './core/module-registry';
+import { MODULES } from './modules';
 import { SecretBox } from './core/secret-box';
-import { casesPersonalData } from './modules/cases/personal-data';
-import { messagesPersonalData } from './modules/messages/personal-data';
-import { serviceGuidePersonalData } from './modules/service-guide/personal-data';
 
 export interface AppDeps {
   config: Config;
@@ -50,17 +42,16 @@ export interface AppDeps {
   logger?: boolean | object;
   /** The key secrets at rest are sealed with (core/secret-box.ts `resolveSecretKey`); defaults to config.secretKey. */
   secretKey?: Buffer;
+  /** The modules to mount (modules/index.ts); tests of the registry pass their own list. */
+  modules?: readonly ModuleManifest[];
 }
 
 /**
  * What each module holds about a resident, for "download my data" and closing an account
- * (core/personal-data.ts). A module with rows about residents adds its source here.
+ * (core/personal-data.ts): the `personalData` of each manifest, in start order.
  */
-export const PERSONAL_DATA_SOURCES: readonly PersonalDataSource[] = [
-  serviceGuidePersonalData,
-  casesPersonalData,
-  messagesPersonalData,
-];
+export const personalDataSources = (modules: readonly ModuleManifest[]): PersonalDataSource[] =>
+  orderModules(modules).flatMap((m) => (m.personalData ? [m.personalData] : []));
 
 export type App = FastifyInstance;
 
@@ -74,8 +65,10 @@ declare module 'fastify' {
     responseCache: ResponseCache;
     /** Seals secrets at rest (TOTP secrets) with LINLI_SECRET_KEY. */
     secrets: SecretBox;
-    /** The modules' personal data sources (PERSONAL_DATA_SOURCES; tests may add one). */
+    /** The modules' personal data sources (their manifests'; tests may add one). */
     personalData: PersonalDataSource[];
+    /** Which module mounted each route (`METHOD /url`), and the permission the route names. */
+    routeModules: Map<string, { module: string; permission: string | undefined }>;
   }
 }
 
@@ -90,6 +83,8 @@ function requestId(req: http.IncomingMessage): string {
 /** The composition root: core plugins, then every module. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
+  // A missing dependency or a cycle stops the start with a message (ModuleGraphError).
+  const modules = orderModules(deps.modules ?? MODULES);
   const responseCache = new ResponseCache(requestId);
   const writeSecurityHeaders = securityHeaderWriter({ hsts: config.env === 'production' });
   const app = Fastify({
@@ -137,7 +132,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   if (!secretKey)
     throw new Error('buildApp needs a secret key: LINLI_SECRET_KEY, or resolveSecretKey(config)');
   app.decorate('secrets', new SecretBox(secretKey));
-  app.decorate('personalData', [...PERSONAL_DATA_SOURCES]);
+  app.decorate('personalData', personalDataSources(modules));
+  app.decorate('routeModules', new Map());
 
   registerErrorHandling(app);
   registerInputGuard(app);
@@ -203,15 +199,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes);
-  await app.register(identityModule, { prefix: '/api/v1' });
-  await app.register(noticesModule, { prefix: '/api/v1' });
-  await app.register(calendarModule, { prefix: '/api/v1' });
-  await app.register(serviceGuideModule, { prefix: '/api/v1' });
-  await app.register(messagesModule, { prefix: '/api/v1' });
-  await app.register(casesModule, { prefix: '/api/v1' });
-  await app.register(admissionModule, { prefix: '/api/v1' });
-  // GeoReport v2 at /open311/v2, its partner keys under /api/v1/open311-keys (see the module's index).
-  await app.register(open311Module);
+  for (const m of modules) {
+    // Each module's routes in a scope of their own, which records the module of every route.
+    await app.register(async (scope) => {
+      scope.addHook('onRoute', (route) => {
+        const permission = (route.config as { permission?: string } | undefined)?.permission;
+        for (const method of [route.method].flat())
+          app.routeModules.set(`${method} ${route.url}`, { module: m.name, permission });
+      });
+      for (const r of m.routes) await scope.register(r.plugin, { prefix: r.prefix });
+    });
+  }
 
   const mounts = config.serveWeb ? registerWebApps(app, config) : [];
   app.setNotFoundHandler((req, reply) => {

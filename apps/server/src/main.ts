@@ -1,6 +1,7 @@
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
-import { prepareDatabase, StartRefused } from './core/boot';
+import { prepareDatabase, StartRefused } from './boot';
+import { ModuleGraphError } from './core/module-registry';
 import { acquireDataDirLock, DataDirBusyError } from './core/data-dir-lock';
 
 async function main() {
@@ -39,6 +40,13 @@ async function main() {
     if (err instanceof ConfigError) {
       lock?.release();
       console.error(`Linli cannot start: invalid configuration — ${err.message}`);
+      process.exit(78);
+    }
+    if (err instanceof ModuleGraphError) {
+      lock?.release();
+      console.error(
+        `Linli cannot start: the module list in apps/server/src/modules/index.ts is wrong — ${err.message}`,
+      );
       process.exit(78);
     }
     throw err;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { prepareDatabase } from '../src/core/boot';
+import { prepareDatabase } from '../src/boot';
 import { testConfig } from './config';
 
 /**

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../../test/harness';
 import { testConfig } from '../../test/config';
-import { prepareDatabase } from './boot';
+import { prepareDatabase } from '../boot';
 import { systemContext } from './context';
 import type { Database } from './db/client';
 import { canonicalJson, diff, verifyAuditChain, writeAudit } from './audit';

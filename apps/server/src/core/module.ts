@@ -53,7 +53,9 @@ export interface SeededAccount {
   where: string;
 }
 
-export type Seed = ((ctx: SeedContext) => Promise<unknown>) & { readonly seedName?: string };
+/** A seed; a demo seed that creates accounts returns them (listed at first start). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a seed returns nothing, or the accounts it created
+export type Seed = (ctx: SeedContext) => Promise<void | readonly SeededAccount[]>;
 
 /**
  * A notification event a module emits through the hub (`notify(recipients, event, data)`).

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { prepareDatabase } from '../core/boot';
+import { prepareDatabase } from '../boot';
 import { AppError } from '../core/errors';
 import { createDistrictAdmin } from '../modules/identity/bootstrap';
 

@@ -458,7 +458,8 @@ export async function buildWorld(): Promise<World> {
   return world;
 }
 
-const PUBLIC_CASE_STATES = new Set([
+/** The case states the public board shows (the matrix's own statement of the rule, not the code's). */
+export const PUBLIC_CASE_STATES = new Set([
   'registered',
   'dispatched',
   'accepted',

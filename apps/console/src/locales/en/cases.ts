@@ -159,6 +159,7 @@ const cases: typeof zh = {
     targetPlaceholder: 'Choose',
     pickTarget: 'Choose a handler',
     photos: 'Photos of the result',
+    photosType: '“{name}” is not a JPG or PNG photo; pick another',
     photosHint: '1 to 9 photos, JPG or PNG',
     needPhoto: 'The result needs at least one photo',
     hours: 'Extension (working hours)',

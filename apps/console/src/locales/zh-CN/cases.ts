@@ -154,6 +154,7 @@ const cases = {
     targetPlaceholder: '请选择',
     pickTarget: '请选择处置对象',
     photos: '处置照片',
+    photosType: '“{name}”不是 JPG 或 PNG 照片，请换一张',
     photosHint: '至少 1 张，最多 9 张，JPG 或 PNG',
     needPhoto: '处置反馈至少需要 1 张照片',
     hours: '延期时长（工作小时）',

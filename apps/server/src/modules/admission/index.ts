@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { ModuleManifest } from '../../core/module';
 import { seedCertificates } from './certificates';
 import { seedAdmissionDemo } from './demo-seed';
 import { seedAdmissionLists } from './lists-service';
@@ -9,13 +9,10 @@ import { admissionRoutes } from './routes';
  * admission requests with matching and review, the community task inbox, outside-the-system
  * reports and the burden index. Mounted under /api/v1.
  */
-export async function admissionModule(app: FastifyInstance) {
-  await app.register(admissionRoutes);
-}
-
-export const admissionManifest = {
+export const admissionManifest: ModuleManifest = {
   name: 'admission',
-  prefix: '/api/v1',
+  dependsOn: ['identity', 'calendar', 'messages', 'service-guide'],
+  routes: [{ plugin: admissionRoutes, prefix: '/api/v1' }],
   permissions: [
     'admission.request',
     'admission.review',
@@ -26,7 +23,21 @@ export const admissionManifest = {
     'admission.burden',
   ],
   workflows: ['admission_request', 'admission_task'],
-  seeds: { reference: [seedAdmissionLists, seedCertificates], demo: [seedAdmissionDemo] },
-} as const;
+  seeds: {
+    reference: [
+      async ({ db }) => {
+        await seedAdmissionLists(db);
+      },
+      async ({ db }) => {
+        await seedCertificates(db);
+      },
+    ],
+    demo: [
+      async ({ db }) => {
+        await seedAdmissionDemo(db);
+      },
+    ],
+  },
+};
 
 export { seedAdmissionDemo, seedAdmissionLists, seedCertificates };

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { ModuleManifest } from '../../core/module';
 import { calendarRoutes } from './routes';
 import { seedCalendar } from './seed';
 
@@ -6,16 +6,19 @@ import { seedCalendar } from './seed';
  * Module `calendar`: the Chinese working-day calendar (public holidays and make-up working days)
  * that application deadlines and case SLAs count on. Mounted under /api/v1.
  */
-export async function calendarModule(app: FastifyInstance) {
-  await app.register(calendarRoutes);
-}
-
-export const calendarManifest = {
+export const calendarManifest: ModuleManifest = {
   name: 'calendar',
-  prefix: '/api/v1',
+  dependsOn: ['identity'],
+  routes: [{ plugin: calendarRoutes, prefix: '/api/v1' }],
   permissions: ['calendar.manage'],
-  seeds: { reference: seedCalendar },
-} as const;
+  seeds: {
+    reference: [
+      async ({ db }) => {
+        await seedCalendar(db);
+      },
+    ],
+  },
+};
 
 export { seedCalendar };
 export { invalidateCalendar, loadCalendar } from './service';

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import type { ModuleManifest } from '../../core/module';
+import { casesPersonalData } from './personal-data';
 import { patrolRoutes } from './patrols-routes';
 import { caseRoutes } from './routes';
+import { backfillCaseStats } from './rollups';
 import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from './seed';
 import { runSlaSweep } from './sla';
 
@@ -39,9 +42,10 @@ export async function casesModule(app: FastifyInstance) {
   });
 }
 
-export const casesManifest = {
+export const casesManifest: ModuleManifest = {
   name: 'cases',
-  prefix: '/api/v1',
+  dependsOn: ['identity', 'calendar', 'messages', 'service-guide'],
+  routes: [{ plugin: casesModule, prefix: '/api/v1' }],
   permissions: [
     'cases.read',
     'cases.dispatch',
@@ -49,10 +53,29 @@ export const casesManifest = {
     'cases.verify',
     'cases.supervise',
     'cases.manage',
+    'squads.manage',
   ],
   workflows: ['case'],
-  jobs: { slaSweep: { every: SLA_SWEEP_INTERVAL_MS, run: runSlaSweep } },
-  seeds: { reference: seedCaseCategories, demo: [seedDemoBoundaries, seedDemoSquads] },
-} as const;
+  seeds: {
+    reference: [
+      async ({ db }) => {
+        await seedCaseCategories(db);
+      },
+      // A database with cases but no rollups yet (migrated from before them, or bulk-loaded).
+      async ({ db }) => {
+        await backfillCaseStats(db);
+      },
+    ],
+    demo: [
+      async ({ db }) => {
+        await seedDemoBoundaries(db);
+      },
+      async ({ db }) => {
+        await seedDemoSquads(db);
+      },
+    ],
+  },
+  personalData: casesPersonalData,
+};
 
 export { runSlaSweep };

@@ -1,17 +1,21 @@
 import type { FastifyInstance } from 'fastify';
+import type { ModuleManifest } from '../../core/module';
 import { accountRoutes } from './accounts-routes';
 import { auditRoutes } from './audit-routes';
 import { authRoutes } from './auth-routes';
 import { orgRoutes } from './org-routes';
+import { seedPrivacyNotice } from './privacy-service';
 import { privacyRoutes } from './privacy-routes';
 import { recoveryCodeRoutes } from './recovery-routes';
+import { seedCaseDemoAccounts } from './seed-cases-demo';
+import { seedDemo, seedDepartments, seedOrgTree, syncRoles } from './seed';
 
 /**
  * Module `identity`: org tree, accounts, roles and grants, sign-in and sessions, the audit API,
  * the privacy notice and residents' consent, download of one's data and closing one's account.
  * Mounted under /api/v1.
  */
-export async function identityModule(app: FastifyInstance) {
+export async function identityRoutes(app: FastifyInstance) {
   await app.register(authRoutes);
   await app.register(orgRoutes);
   await app.register(accountRoutes);
@@ -20,9 +24,10 @@ export async function identityModule(app: FastifyInstance) {
   await app.register(privacyRoutes);
 }
 
-export const identityManifest = {
+export const identityManifest: ModuleManifest = {
   name: 'identity',
-  prefix: '/api/v1',
+  dependsOn: [],
+  routes: [{ plugin: identityRoutes, prefix: '/api/v1' }],
   permissions: [
     'org.read',
     'org.manage',
@@ -34,4 +39,16 @@ export const identityManifest = {
     'audit.read',
     'privacy.manage',
   ],
-} as const;
+  seeds: {
+    reference: [
+      ({ db }) => syncRoles(db),
+      async ({ db }) => {
+        await seedOrgTree(db);
+      },
+      ({ db }) => seedPrivacyNotice(db),
+      ({ db }) => seedDepartments(db),
+    ],
+    // The 城社共治 squads' members are accounts: created here, put in their squads by `cases`.
+    demo: [({ db, config }) => seedDemo(db, config), ({ db, config }) => seedCaseDemoAccounts(db, config)],
+  },
+};

@@ -9,6 +9,7 @@ import type { Db, Executor } from '../../core/db/client';
 import { uuidv7 } from '../../core/db/columns';
 import { AppError } from '../../core/errors';
 import { authorize, scopeFilter } from '../../core/permissions';
+import { findPinyin, type PinyinForm, toPinyin } from '../../core/pinyin';
 import { CHILD_KIND, PARENT_KIND } from './permissions';
 import { orgUnits } from './schema';
 
@@ -38,6 +39,32 @@ const isUniqueViolation = (err: unknown) => {
   const e = err as { code?: string; cause?: { code?: string } };
   return (e.cause?.code ?? e.code) === '23505';
 };
+
+/** Pinyin of unit names, computed once per name (the tree has hundreds of names, rarely renamed). */
+const pinyinOfName = new Map<string, PinyinForm>();
+const PINYIN_QUERY = /^[a-z][a-z' ]*$/i;
+
+/**
+ * The units whose name a Latin query spells in pinyin or its initials (`hanlin`, `han lin`,
+ * `hlsq` → 翰林社区), as the service-guide search does for items. Empty for other queries.
+ */
+async function unitsSpelled(db: Executor, text: string): Promise<string[]> {
+  if (!PINYIN_QUERY.test(text)) return [];
+  const q = text.toLowerCase().replace(/[' ]/g, '');
+  if (q.length < 2) return [];
+  const rows = await db.select({ id: orgUnits.id, name: orgUnits.name }).from(orgUnits);
+  return rows
+    .filter((r) => {
+      let py = pinyinOfName.get(r.name);
+      if (!py) {
+        py = toPinyin(r.name);
+        if (pinyinOfName.size > 20_000) pinyinOfName.clear();
+        pinyinOfName.set(r.name, py);
+      }
+      return findPinyin(py, q) !== undefined || py.initials.startsWith(q);
+    })
+    .map((r) => r.id);
+}
 
 // ---------- queries: (db | tx, params) => rows ----------
 
@@ -72,8 +99,14 @@ export async function listOrgUnits(
   const text = q.q?.trim();
   if (text) {
     const pattern = containsPattern(text);
+    const spelled = await unitsSpelled(db, text);
     conditions.push(
-      or(ilike(orgUnits.name, pattern), ilike(orgUnits.fullName, pattern), ilike(orgUnits.code, pattern)),
+      or(
+        ilike(orgUnits.name, pattern),
+        ilike(orgUnits.fullName, pattern),
+        ilike(orgUnits.code, pattern),
+        spelled.length ? inArray(orgUnits.id, spelled) : undefined,
+      ),
     );
   }
   // Retired children count only where the caller may see retired units (org.read over the parent).

@@ -83,6 +83,20 @@ describe('GET /org-units', () => {
     expect(wildcard.json().items).toEqual([]);
   });
 
+  it('finds a unit by the pinyin or the initials of its name, as the service guide finds items', async () => {
+    const names = async (q: string) =>
+      (await anon.get(api(`/org-units?q=${encodeURIComponent(q)}&kind=community`)))
+        .json()
+        .items.map((i: { name: string }) => i.name);
+    expect(await names('hanlin')).toContain('翰林社区');
+    expect(await names('Han Lin')).toContain('翰林社区');
+    expect(await names('hlsq')).toContain('翰林社区');
+    expect(await names('jiahe')).toContain('家和社区');
+    expect(await names('jiahe')).not.toContain('翰林社区');
+    // a syllable boundary is kept: "anlin" is not 翰林
+    expect(await names('anlin')).not.toContain('翰林社区');
+  });
+
   it('costs one query whatever the number of units (child counts come from one grouped subquery)', async () => {
     const before = t.database.queryCount();
     const res = await anon.get(api('/org-units?limit=500'));

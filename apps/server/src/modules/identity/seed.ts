@@ -1,3 +1,4 @@
+import type { SeededAccount } from '../../core/module';
 import { BUILT_IN_ROLES } from '@linli/contracts';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Config } from '../../config';
@@ -112,11 +113,8 @@ export async function seedDepartments(db: Db) {
   }
 }
 
-export interface DemoAccount {
-  login: string;
-  role: string;
-  where: string;
-}
+/** An account a demo seed created (listed on the console at first start). */
+export type DemoAccount = SeededAccount;
 
 async function unitByName(db: Executor, name: string) {
   const [u] = await db.select().from(orgUnits).where(eq(orgUnits.name, name)).limit(1);
@@ -261,7 +259,7 @@ export const DEMO_STAFF_USERNAMES = [
 /**
  * The demo staff accounts that are enabled and still open with a published password (the
  * configured demo password or the README's default). A server reachable from other machines
- * refuses to serve them (core/boot.ts).
+ * refuses to serve them (boot.ts).
  */
 export async function demoAccountsWithKnownPassword(db: Executor, config: Config): Promise<string[]> {
   const rows = await db

@@ -1,17 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import type { ModuleManifest } from '../../core/module';
 import { noticeRoutes } from './routes';
 import { seedDemoNotices } from './seed';
 
 /** Module `notices`: community notices (社区公告) shown on the resident home page. Mounted under /api/v1. */
-export async function noticesModule(app: FastifyInstance) {
-  await app.register(noticeRoutes);
-}
-
-export const noticesManifest = {
+export const noticesManifest: ModuleManifest = {
   name: 'notices',
-  prefix: '/api/v1',
+  dependsOn: ['identity'],
+  routes: [{ plugin: noticeRoutes, prefix: '/api/v1' }],
   permissions: ['notices.manage'],
-  seeds: { demo: seedDemoNotices },
-} as const;
+  seeds: {
+    demo: [
+      async ({ db, clock }) => {
+        await seedDemoNotices(db, clock);
+      },
+    ],
+  },
+};
 
 export { seedDemoNotices };

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { ModuleManifest } from '../../core/module';
 import { open311AdminRoutes, open311Routes } from './routes';
 import { seedDemoOpen311 } from './service';
 
@@ -8,19 +8,15 @@ import { seedDemoOpen311 } from './service';
  * are created by the cases module (`reportCase`, source `open311`); this module owns the keys and
  * what a partner sends that a case has no column for.
  */
-export async function open311Module(app: FastifyInstance) {
-  await app.register(open311Routes, { prefix: '/open311/v2' });
-  await app.register(open311AdminRoutes, { prefix: '/api/v1' });
-}
-
-export const open311Manifest = {
+export const open311Manifest: ModuleManifest = {
   name: 'open311',
-  prefix: '/open311/v2',
-  adminPrefix: '/api/v1',
+  dependsOn: ['identity', 'cases'],
+  routes: [
+    { plugin: open311Routes, prefix: '/open311/v2' },
+    { plugin: open311AdminRoutes, prefix: '/api/v1' },
+  ],
   permissions: ['open311.manage'],
-  workflows: [],
-  jobs: {},
-  seeds: { demo: [seedDemoOpen311] },
-} as const;
+  seeds: { demo: [({ db }) => seedDemoOpen311(db)] },
+};
 
 export { DEMO_OPEN311_KEY, seedDemoOpen311 } from './service';

@@ -1,6 +1,6 @@
 import { approxFind } from './fuzzy';
 import { hasCjk, isLatin, normalize, normalizeWithMap } from './normalize';
-import { findPinyin, type PinyinForm, toPinyin } from './pinyin';
+import { findPinyin, type PinyinForm, toPinyin } from '../../../core/pinyin';
 import { addUserWords, cut, cutForSearch } from './segmenter';
 
 /** One service item as the catalogue feeds it to the index. */
@@ -282,9 +282,10 @@ export function buildSearchIndex(items: SearchableItem[], synonyms: SynonymGroup
         }
       }
     }
-    for (const t of targets) if (t.kind !== 'department') t.py = toPinyin(t.text);
     for (const th of item.themes ?? []) targets.push(makeTarget('theme', 'theme', th));
     for (const le of item.lifeEvents ?? []) targets.push(makeTarget('theme', 'lifeEvent', le));
+    // Themes and life events too: `hunyin` and `hy` find what 婚姻 finds.
+    for (const t of targets) if (t.kind !== 'department') t.py = toPinyin(t.text);
     const tokens = new Set<string>();
     for (const t of targets) for (const w of cutForSearch(t.text)) tokens.add(w);
     const bag = targets.map((t) => t.text).join('|');
@@ -368,7 +369,8 @@ export function buildSearchIndex(items: SearchableItem[], synonyms: SynonymGroup
         const found = pyHit ? findPinyin(t.py, p) : undefined;
         if (found) {
           const whole = found[0] === 0 && p.length === t.py.full.length;
-          const pw = WEIGHTS.pinyin;
+          // A theme spelled in pinyin weighs what the theme in characters weighs, no more.
+          const pw = t.kind === 'theme' ? WEIGHTS.theme : WEIGHTS.pinyin;
           offer({
             score: whole
               ? pw.exact
@@ -380,7 +382,7 @@ export function buildSearchIndex(items: SearchableItem[], synonyms: SynonymGroup
         if (iniHit) {
           const at = t.py.initials.indexOf(p);
           if (at !== -1 && (at === 0 || p.length >= 3)) {
-            const iw = WEIGHTS.initials;
+            const iw = t.kind === 'theme' ? WEIGHTS.theme : WEIGHTS.initials;
             offer({
               score:
                 p.length === t.py.initials.length

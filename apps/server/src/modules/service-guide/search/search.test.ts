@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogueItems, initialSynonyms } from './catalogue-fixture';
 import queryFile from './data/queries.json';
 import { normalize, normalizeWithMap } from './normalize';
-import { findPinyin, toPinyin } from './pinyin';
+import { findPinyin, toPinyin } from '../../../core/pinyin';
 import { buildSearchIndex, type SearchIndex, type SearchableItem } from './search-index';
 
 let index: SearchIndex;
@@ -115,6 +115,13 @@ describe('pinyin and initials', () => {
     expect(top(index, 'zuidishenghuobaozhang', 1)).toEqual(['P001']);
     expect(top(index, 'zui di sheng huo', 1)).toEqual(['P001']);
     expect(top(index, 'zdshbz', 1)).toEqual(['P001']);
+  });
+
+  it('finds by the pinyin and initials of a theme what the theme in characters finds (婚姻 → hunyin, hy)', () => {
+    const byChars = top(index, '婚姻', 10).sort();
+    expect(byChars.length).toBeGreaterThanOrEqual(3);
+    expect(top(index, 'hunyin', 10).sort()).toEqual(expect.arrayContaining(byChars));
+    expect(top(index, 'hy', 10)).toEqual(expect.arrayContaining(byChars));
   });
 });
 

@@ -10,7 +10,7 @@ export interface PinyinForm {
   initials: string;
 }
 
-/** Converts a normalised string (see normalize.ts) into its pinyin forms; non-Chinese chars stay as they are. */
+/** Converts a normalised string (see service-guide/search/normalize.ts) into its pinyin forms; non-Chinese chars stay as they are. */
 export function toPinyin(text: string): PinyinForm {
   const parts = pinyin(text, { type: 'all', toneType: 'none', v: true });
   const syllables: string[] =
