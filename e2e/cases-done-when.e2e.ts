@@ -397,6 +397,8 @@ describe('城社共治 done when: report → me too → 立案 → 派遣 → �
     const offered = await text(page, sel('nearby-case'));
     expect(offered).toContain(DESCRIPTION);
     expect(offered).toMatch(/约 \d+ 米/);
+    // Never the reporter, on the offer.
+    expect(offered).not.toContain(RESIDENT_A.slice(-4));
     await snapPhone(page, '03-me-too', { popup: true });
 
     await page.click(sel('me-too'));
@@ -435,10 +437,15 @@ describe('城社共治 done when: report → me too → 立案 → 派遣 → �
       { tryText: true },
     );
     expect(await page.locator(`${sel('step-photos')} img`).count()).toBe(1);
-    // The handler may not verify their own work.
+    // The handler may not verify their own work: no button, and not in their own 核查 queue.
     expect(await page.locator(sel('step-verify_pass')).count()).toBe(0);
+    expect(await text(page, sel('case-no-actions'))).toContain('没有可以办理的环节');
     expect(await text(page, sel('case-timeline'))).toContain(FIRST_FIX);
     await snapConsole(page, '10-console-handled');
+    await page.goto(`${server.url}/console/case-verify`);
+    await expect.poll(() => text(page, 'h1')).toBe('核查队列');
+    await page.waitForLoadState('networkidle');
+    expect(await caseRow(page).count()).toBe(0);
     await context.close();
   });
 

@@ -20,16 +20,13 @@ import {
  * the receipt number at once and finds the case in 我的诉求; the staff steps run through the API
  * (立案, 派遣 to 翰林社区's squad, 签收 and 处置 with a photo by hanlin-squad1, 核查 by hanlin-squad2);
  * the resident sees the handler's photo, rates 不满意 → reopened → handled again and closed → 满意.
- * Once the case is on the board, a second resident reporting the same near the spot is offered
- * "me too" and follows instead of filing a duplicate. A report made offline is kept on the phone and sent once, when back online.
+ * ("Me too" for a neighbour reporting the same is walked in cases-done-when.e2e.ts.) A report made
+ * offline is kept on the phone and sent once, when back online.
  * Photographed at 360×740 and 1280×800.
  */
 
 const RESIDENT = '13800000301';
-const NEIGHBOUR = '13800000302';
 const SPOT = { latitude: 31.3175, longitude: 104.5062, accuracy: 15 };
-/** About 15 m north-east of the spot. */
-const NEAR_SPOT = { latitude: 31.3176, longitude: 104.5063, accuracy: 15 };
 const DESCRIPTION = '翰林社区3栋旁边的垃圾桶满了，垃圾堆在路边好几天没人清运';
 const OFFLINE_DESCRIPTION = '小区门口电线杆上贴满了小广告，影响市容';
 const KB = 1024;
@@ -298,45 +295,6 @@ describe('随手拍 and 我的诉求 on a phone (360×740)', () => {
     await snap(page, 'cases-mine');
   });
 
-  it('offers a neighbour reporting the same near the spot "me too", who then follows instead of filing', async () => {
-    // Only a case on the board (past 立案) is offered: the secretary registers it first.
-    const secretary = await staff('hanlin-secretary');
-    expect((await call<Case>(secretary, 'POST', `/cases/${caseId}/register`, {})).status).toBe('registered');
-    const neighbour = await phoneAt(NEAR_SPOT);
-    const { page, context } = neighbour;
-    await signInHanlin(page, NEIGHBOUR);
-    await page.goto(`${server.url}/cases/report`);
-    await expect.poll(() => text(page, sel('case-geo')), { timeout: 20_000 }).toContain('已获取手机定位');
-    await pickCategory(page, '垃圾', '暴露垃圾');
-    await page.locator(`${sel('case-description')} textarea`).fill('路边垃圾堆了好几天');
-    await page.click(sel('case-submit'));
-    await page.locator(sel('nearby-case')).first().waitFor();
-    expect(await page.locator(sel('nearby-case')).count()).toBe(1);
-    const offered = await text(page, sel('nearby-case'));
-    expect(offered).toContain(DESCRIPTION);
-    expect(offered).toMatch(/约 \d+ 米/);
-    // Never the reporter, on the offer.
-    expect(offered).not.toContain(RESIDENT.slice(-4));
-    await snap(page, 'cases-me-too', { popup: true });
-
-    await page.click(sel('me-too'));
-    await page.waitForURL(`**/cases/${caseId}`);
-    await expect.poll(() => text(page, sel('case-detail-number')), { timeout: 10_000 }).toBe(caseNumber);
-    expect(await text(page, '.page')).toContain('您关注了这条诉求');
-
-    // A follower, not a second case: the neighbour's 我的诉求 holds only the first one.
-    const mine = await myCases(page);
-    expect(mine.items.map((i) => i.id)).toEqual([caseId]);
-    const seen = await residentCase(page, caseId);
-    expect(seen).toMatchObject({ relation: 'follower', followers: 1, reporter: null, reporterPhone: null });
-    const all = await call<CasePage>(secretary, 'GET', '/cases?categoryCode=0102&limit=50');
-    expect(all.items).toHaveLength(1);
-    await page.goto(`${server.url}/cases`);
-    await page.locator(sel('badge-following')).waitFor();
-    await snap(page, 'cases-mine-following');
-    await context.close();
-  });
-
   it('shows the handler’s photo in the timeline; 不满意 reopens; handled again and closed, then 满意', async () => {
     const { page } = resident;
     const secretary = await staff('hanlin-secretary');
@@ -345,6 +303,8 @@ describe('随手拍 and 我的诉求 on a phone (360×740)', () => {
     const squads = await call<{ items: { id: string; name: string }[] }>(secretary, 'GET', '/squads');
     const squad = squads.items.find((s) => s.name === '翰林社区城管中队');
     expect(squad).toBeTruthy();
+
+    expect((await call<Case>(secretary, 'POST', `/cases/${caseId}/register`, {})).status).toBe('registered');
 
     const dispatched = await call<Case>(secretary, 'POST', `/cases/${caseId}/dispatch`, {
       kind: 'squad',

@@ -1,6 +1,5 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -13,17 +12,6 @@ export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 800 };
 export const KIOSK = { width: 1920, height: 1080 };
 export const DEMO_PASSWORD = 'Linli@2026';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 export interface RunningServer {
   url: string;
@@ -70,18 +58,19 @@ export interface ServerProcess {
 }
 
 /**
- * Spawns `node --import tsx apps/server/src/main.ts` on `dataDir` and a free port, with demo data on,
+ * Spawns `node --import tsx apps/server/src/main.ts` on `dataDir` and a port of its own, with demo data on,
  * and waits for /readyz (90 s). Used by `startServer` and by the globalSetup that seeds the template.
  */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
       NODE_ENV: 'development',
-      PORT: String(port),
+      // The system picks a free port as the server listens, and Fastify's log line names it: files
+      // run in parallel, and a port probed free beforehand could be taken by another file's server.
+      PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LINLI_DEMO: 'on',
@@ -99,14 +88,14 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
   child.stderr?.on('data', (d) => {
     output += d;
   });
-  const url = `http://127.0.0.1:${port}`;
+  let url = '';
   // Only a guard against a server that never comes up: a loaded 2-core box can take minutes.
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+    url ||= /"Server listening at (http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1] ?? '';
     try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) break;
+      if (url && (await fetch(`${url}/readyz`)).ok) break;
     } catch {}
     if (Date.now() > deadline) {
       child.kill('SIGTERM');
@@ -159,19 +148,36 @@ function chromiumPath(): string {
   }
 }
 
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+}
+
+/**
+ * A browser with a real profile in `userDataDir`, not an incognito context like `newPage`'s:
+ * what Chromium's install prompt and its installability check need. Zh-CN, Asia/Shanghai.
+ */
+export async function launchPersistentBrowser(
+  userDataDir: string,
+  opts: { viewport: { width: number; height: number }; isMobile?: boolean; hasTouch?: boolean },
+): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath(),
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: CHROMIUM_ARGS,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    deviceScaleFactor: 1,
+    ...opts,
   });
 }
 

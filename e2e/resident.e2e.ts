@@ -1,3 +1,8 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -5,11 +10,13 @@ import {
   DESKTOP,
   devOtp,
   launchBrowser,
+  launchPersistentBrowser,
   newPage,
   PHONE,
   type RunningServer,
   shot,
   startServer,
+  watchConsole,
 } from './harness';
 
 /**
@@ -343,5 +350,112 @@ describe('sessions across devices', () => {
     const me = await phoneContext.request.get(`${server.url}/api/v1/me`);
     expect(me.status()).toBe(401);
     await phoneContext.close();
+  });
+});
+
+/** GET over plain node:http (fetch would undo the content encoding): status, headers and raw bytes. */
+function rawGet(url: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>(
+    (resolve, reject) => {
+      http
+        .get(url, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        })
+        .on('error', reject);
+    },
+  );
+}
+
+describe('installable, and sent pre-compressed', () => {
+  it('is installable: Chromium reads the manifest (standalone, 邻里+, 192/512 icons and maskable ones) and finds nothing missing', async () => {
+    // Not a Playwright context: those are incognito, where Chromium never offers to install.
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-profile-'));
+    const context = await launchPersistentBrowser(profile, {
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const errors = watchConsole(page);
+      await page.goto(`${server.url}/`);
+      await page.locator(sel('greeting')).waitFor();
+      const cdp = await context.newCDPSession(page);
+      const { url, errors: manifestErrors, data } = await cdp.send('Page.getAppManifest');
+      expect(url).toBe(`${server.url}/manifest.webmanifest`);
+      expect(manifestErrors).toEqual([]);
+      const manifest = JSON.parse(data ?? '{}');
+      expect(manifest).toMatchObject({
+        name: '邻里+',
+        short_name: '邻里+',
+        lang: 'zh-CN',
+        start_url: '/',
+        display: 'standalone',
+      });
+      // What Chrome (and Lighthouse's installability check before v12) asks of an installable app.
+      expect(await cdp.send('Page.getInstallabilityErrors')).toEqual({ installabilityErrors: [] });
+
+      // Every icon loads at its declared size; "any" keeps its rounded corners transparent, the
+      // maskable ones fill the square (the launcher cuts their shape).
+      const icons = manifest.icons as { src: string; sizes: string; purpose: string }[];
+      expect(icons.map((i) => `${i.purpose} ${i.sizes}`).sort()).toEqual([
+        'any 192x192',
+        'any 512x512',
+        'maskable 192x192',
+        'maskable 512x512',
+      ]);
+      for (const icon of icons) {
+        const found = await page.evaluate(async (src) => {
+          const img = new Image();
+          img.src = src;
+          await img.decode();
+          const canvas = document.createElement('canvas');
+          canvas.width = img.naturalWidth;
+          canvas.height = img.naturalHeight;
+          const g = canvas.getContext('2d')!;
+          g.drawImage(img, 0, 0);
+          const alpha = (x: number, y: number) => g.getImageData(x, y, 1, 1).data[3];
+          return {
+            size: `${img.naturalWidth}x${img.naturalHeight}`,
+            corner: alpha(0, 0),
+            centre: alpha(img.naturalWidth / 2, img.naturalHeight / 2),
+          };
+        }, icon.src);
+        expect(found, icon.src).toEqual({
+          size: icon.sizes,
+          corner: icon.purpose === 'maskable' ? 255 : 0,
+          centre: 255,
+        });
+      }
+      const touchIcon = await page.locator('link[rel="apple-touch-icon"]').getAttribute('href');
+      expect((await fetch(`${server.url}${touchIcon}`)).headers.get('content-type')).toBe('image/png');
+      expect(errors()).toEqual([]);
+    } finally {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  it('sends the built files brotli-compressed to a browser that takes them, the same bytes once decompressed', async () => {
+    const html = (await rawGet(`${server.url}/`)).body.toString('utf8');
+    const entry = /<script type="module" crossorigin src="([^"]+)"/.exec(html)?.[1];
+    expect(entry).toMatch(/^\/assets\/index-[\w-]+\.js$/);
+    for (const file of [entry!, '/']) {
+      const plain = await rawGet(`${server.url}${file}`);
+      const br = await rawGet(`${server.url}${file}`, { 'accept-encoding': 'gzip, deflate, br' });
+      expect(br.status, file).toBe(200);
+      expect(br.headers['content-encoding'], file).toBe('br');
+      expect(br.headers.vary, file).toContain('accept-encoding');
+      expect(br.body.length, file).toBeLessThan(plain.body.length / 2);
+      expect(zlib.brotliDecompressSync(br.body).equals(plain.body), file).toBe(true);
+    }
+    const page = await rawGet(`${server.url}/`, { 'accept-encoding': 'br' });
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const asset = await rawGet(`${server.url}${entry}`, { 'accept-encoding': 'br' });
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
   });
 });

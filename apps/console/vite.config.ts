@@ -2,6 +2,7 @@ import vue from '@vitejs/plugin-vue';
 import AutoImport from 'unplugin-auto-import/vite';
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers';
 import Components from 'unplugin-vue-components/vite';
+import { compression, defineAlgorithm } from 'vite-plugin-compression2';
 import { defineConfig } from 'vite';
 
 // Declarations of the auto-imported components and function APIs are committed (vue-tsc needs them
@@ -25,6 +26,15 @@ export default defineConfig({
       dts: writeDts ? 'src/types/components.d.ts' : false,
       // Our own components are imported explicitly.
       dirs: [],
+    }),
+    // A .br and a .gz beside every text file over 1 KB, public/ included: the server sends them
+    // as they are (@fastify/static preCompressed), so nothing is compressed per request (decision 37).
+    compression({
+      algorithms: ['brotliCompress', defineAlgorithm('gzip', { level: 9 })],
+      include: /\.(html|js|mjs|css|svg|json|webmanifest)$/,
+      threshold: 1024,
+      // Vite's own report already gives each file's gzip size.
+      logLevel: 'silent',
     }),
   ],
   resolve: {

@@ -2,6 +2,7 @@ import { VantResolver } from '@vant/auto-import-resolver';
 import vue from '@vitejs/plugin-vue';
 import Components from 'unplugin-vue-components/vite';
 import { defineConfig, type Plugin } from 'vite';
+import { compression, defineAlgorithm } from 'vite-plugin-compression2';
 
 /**
  * Vant's icon font ships inline (woff2, data: URL) with a fallback on Alibaba's CDN. Every browser
@@ -35,6 +36,15 @@ export default defineConfig({
       dts: 'src/components.d.ts',
       // Our own components are imported explicitly.
       dirs: [],
+    }),
+    // A .br and a .gz beside every text file over 1 KB, public/ included: the server sends them
+    // as they are (@fastify/static preCompressed), so nothing is compressed per request (decision 37).
+    compression({
+      algorithms: ['brotliCompress', defineAlgorithm('gzip', { level: 9 })],
+      include: /\.(html|js|mjs|css|svg|json|webmanifest)$/,
+      threshold: 1024,
+      // Vite's own report already gives each file's gzip size.
+      logLevel: 'silent',
     }),
   ],
   resolve: {

@@ -17,6 +17,7 @@ import { uuidv7 } from './core/db/columns';
 import { writesHappened } from './core/answer-cache';
 import { ResponseCache } from './core/response-cache';
 import { healthRoutes } from './core/health';
+import { registerMetrics } from './core/metrics';
 import { securityHeaderWriter } from './core/security-headers';
 import { FREE_TEXT } from '@linli/contracts';
 import { serializeError, serializeRequest } from './core/log-redact';
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Uploads (core/files.ts): the multipart parser's outer bounds, and temp files cleaned up.
   await registerUploads(app, config);
   registerRequestPipeline(app, config, database);
+  registerMetrics(app, config.metricsToken, database);
   const allowedMethods = trackAllowedMethods(app);
 
   await app.register(swagger, {
@@ -267,7 +269,12 @@ function registerWebApps(app: FastifyInstance, config: Config): { prefix: string
       wildcard: true,
       index: ['index.html'],
       maxAge: '1h',
-      setHeaders(res, file) {
+      // The build writes `.br` and `.gz` beside each text file (vite-plugin-compression2): a browser
+      // that accepts them gets those bytes, nothing is compressed per request.
+      preCompressed: true,
+      setHeaders(res, sent) {
+        // With preCompressed, `sent` is the file actually sent (`index.html.br`): judge the original.
+        const file = sent.replace(/\.(br|gz)$/, '');
         // @fastify/static 10 passes the Fastify reply here (older versions passed the raw response).
         const r = res as unknown as {
           header?(name: string, value: string): void;

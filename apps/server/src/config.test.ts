@@ -112,4 +112,14 @@ describe('config', () => {
     expect((caught as ConfigError).variable).toBe(name);
     expect((caught as Error).message).toMatch(message);
   });
+
+  it('keeps METRICS_TOKEN when it is 16 or more visible characters, and leaves metrics off without it', () => {
+    expect(loadConfig({}).metricsToken).toBeNull();
+    const token = 'a'.repeat(64);
+    expect(loadConfig({ METRICS_TOKEN: token }).metricsToken).toBe(token);
+    for (const bad of ['short-token', 'has a space in it!!', `${'x'.repeat(20)}\u00e9`]) {
+      expect(() => loadConfig({ METRICS_TOKEN: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ METRICS_TOKEN: bad })).toThrow(/^METRICS_TOKEN: /);
+    }
+  });
 });

@@ -88,6 +88,11 @@ export interface Config {
   jobsPollMs: number;
   /** A job whose process stops answering is taken by another runner this long after its last heartbeat. */
   jobsLeaseSeconds: number;
+  /**
+   * The bearer token Prometheus sends to `GET /metrics` (core/metrics.ts). Null: metrics are off,
+   * nothing is measured and `/metrics` answers 404.
+   */
+  metricsToken: string | null;
 }
 
 /** An HTTP(S) endpoint of a provider's API: scheme and `host[:port]`. */
@@ -330,6 +335,18 @@ function secretKey(env: Env, production: boolean): Buffer | null {
   return key;
 }
 
+/** METRICS_TOKEN: 16–512 visible ASCII characters (`openssl rand -hex 32`), as sent in a Bearer header. */
+function metricsToken(env: Env): string | null {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  if (!/^[\x21-\x7e]{16,512}$/.test(raw))
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      'must be 16 to 512 visible ASCII characters without spaces, e.g. openssl rand -hex 32',
+    );
+  return raw;
+}
+
 /** Reads and validates the configuration. `overrides` win over the environment (tests). */
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
@@ -402,6 +419,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     jobsConcurrency: int(env, 'JOBS_CONCURRENCY', 4, 1, 64),
     jobsPollMs: int(env, 'JOBS_POLL_MS', 1000, 50, 60_000),
     jobsLeaseSeconds: int(env, 'JOBS_LEASE_SECONDS', 60, 3, 3600),
+    metricsToken: metricsToken(env),
     ...overrides,
   };
   return config;

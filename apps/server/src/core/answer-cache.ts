@@ -47,6 +47,8 @@ interface Answer {
 export class AnswerCache {
   private readonly entries = new Map<string, Answer>();
   hits = 0;
+  /** Lookups that found nothing usable (the route then builds the answer). */
+  misses = 0;
 
   constructor(
     /** The app's clock (epoch ms): `() => clock.now().getTime()`. */
@@ -57,7 +59,10 @@ export class AnswerCache {
   /** The answer kept for `key` when no write happened since and it is younger than the TTL. */
   get(key: string): string | undefined {
     const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
+    if (entry === undefined) {
+      this.misses++;
+      return undefined;
+    }
     const age = this.appNow() - entry.builtAt;
     if (
       entry.generation !== generation ||
@@ -66,6 +71,7 @@ export class AnswerCache {
       age > ANSWER_CACHE_TTL_MS
     ) {
       this.entries.delete(key);
+      this.misses++;
       return undefined;
     }
     this.hits++;
@@ -89,5 +95,10 @@ export class AnswerCache {
 
   get size() {
     return this.entries.size;
+  }
+
+  /** Hits and misses so far (core/metrics.ts). */
+  counts() {
+    return { hits: this.hits, misses: this.misses };
   }
 }

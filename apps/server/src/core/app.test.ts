@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, loginAs, residentLogin, type TestApp } from '../../test/harness';
 import { multipart, PNG, POSTERS } from '../modules/cases/fixtures';
@@ -143,6 +144,63 @@ describe('serving the built web apps', () => {
       expect(missing.statusCode).toBe(404);
       expect(missing.headers['content-type']).toContain('application/problem+json');
       expect((await web.app.inject('/api/v1/nothing-here')).statusCode).toBe(404);
+    } finally {
+      await web.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('sends the brotli or gzip file the build wrote when the browser accepts it, HTML still no-cache', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-web-'));
+    const dist = path.join(root, 'resident', 'dist');
+    fs.mkdirSync(path.join(dist, 'assets'), { recursive: true });
+    const html = Buffer.from(`<!doctype html><title>邻里+</title>${'<p>居民</p>'.repeat(200)}`);
+    const js = Buffer.from(`export const t = ${JSON.stringify('办事指南'.repeat(500))};`);
+    // What the build writes: each text file, and beside it its .br and .gz.
+    for (const [file, bytes] of [
+      ['index.html', html],
+      ['assets/index-abc.js', js],
+    ] as const) {
+      fs.writeFileSync(path.join(dist, file), bytes);
+      fs.writeFileSync(path.join(dist, `${file}.br`), zlib.brotliCompressSync(bytes));
+      fs.writeFileSync(path.join(dist, `${file}.gz`), zlib.gzipSync(bytes));
+    }
+    // A file the build left uncompressed (an image).
+    fs.writeFileSync(path.join(dist, 'assets', 'logo.png'), PNG);
+    const web = await buildTestApp({ serveWeb: true, webRoot: root });
+    const get = (url: string, encoding?: string) =>
+      web.app.inject({ url, headers: encoding ? { 'accept-encoding': encoding } : {} });
+    try {
+      const br = await get('/assets/index-abc.js', 'gzip, deflate, br');
+      expect(br.statusCode).toBe(200);
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(br.headers['content-type']).toContain('javascript');
+      expect(br.headers.vary).toContain('accept-encoding');
+      expect(br.headers['cache-control']).toContain('immutable');
+      expect(br.rawPayload.length).toBeLessThan(js.length / 5);
+      expect(zlib.brotliDecompressSync(br.rawPayload).equals(js)).toBe(true);
+
+      const gz = await get('/assets/index-abc.js', 'gzip');
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(zlib.gunzipSync(gz.rawPayload).equals(js)).toBe(true);
+
+      const plain = await get('/assets/index-abc.js');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.rawPayload.equals(js)).toBe(true);
+
+      for (const url of ['/', '/index.html']) {
+        const page = await get(url, 'br');
+        expect(page.statusCode, url).toBe(200);
+        expect(page.headers['content-encoding'], url).toBe('br');
+        expect(page.headers['content-type'], url).toContain('text/html');
+        expect(page.headers['cache-control'], url).toBe('no-cache');
+        expect(zlib.brotliDecompressSync(page.rawPayload).equals(html), url).toBe(true);
+      }
+
+      const png = await get('/assets/logo.png', 'br');
+      expect(png.statusCode).toBe(200);
+      expect(png.headers['content-encoding']).toBeUndefined();
+      expect(png.rawPayload.equals(PNG)).toBe(true);
     } finally {
       await web.close();
       fs.rmSync(root, { recursive: true, force: true });

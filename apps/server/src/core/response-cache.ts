@@ -31,11 +31,13 @@ interface Entry {
  * - each entry carries `fresh()`, so an answer from a replaced catalogue is never served.
  *
  * Served answers get their own request id and are counted (`hits`); they are not access-logged.
+ * An answer a route had to build and handed in is a miss (`misses`): `/metrics` reports both.
  */
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   private enabled = true;
   hits = 0;
+  misses = 0;
 
   constructor(
     private readonly requestId: (req: IncomingMessage) => string,
@@ -65,6 +67,7 @@ export class ResponseCache {
 
   /** Keeps a 200 answer for its exact URL (oldest entries go first when full). */
   put(url: string, answer: CachedAnswer) {
+    this.misses++;
     if (!this.enabled || url.length > MAX_URL_LENGTH) return;
     const head: (string | number)[] = ['x-request-id', ''];
     for (const [name, value] of Object.entries(answer.headers)) {
@@ -81,6 +84,11 @@ export class ResponseCache {
 
   get size() {
     return this.entries.size;
+  }
+
+  /** Hits and misses so far (core/metrics.ts). */
+  counts() {
+    return { hits: this.hits, misses: this.misses };
   }
 
   clear() {

@@ -33,6 +33,47 @@ export interface Database {
   durable(): Promise<void>;
   /** The embedded database's WAL syncer (on disk only), for tests and the bench to observe. */
   walSync: WalSync | null;
+  /** Connections now, for `/metrics` (core/metrics.ts). */
+  connections(): ConnectionStats;
+}
+
+/**
+ * A pool's use: `total` connections open, `idle` of them free, `waiting` queries queued for one.
+ * PGlite has one connection, busy while a query or transaction runs; the calls behind it wait.
+ */
+export interface ConnectionStats {
+  max: number;
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+/** In-flight calls on each PGlite instance (one counter per instance, however often it is opened). */
+const pgliteCalls = new WeakMap<PGlite, { inFlight: number }>();
+
+/**
+ * Counts the calls Drizzle and our own code make on a PGlite instance (`query`, `exec`,
+ * `transaction`) while they run: PGlite serialises them on its one connection, so one runs and
+ * the rest wait. A transaction counts once however many statements it sends.
+ */
+function countPgliteCalls(client: PGlite): { inFlight: number } {
+  const known = pgliteCalls.get(client);
+  if (known) return known;
+  const calls = { inFlight: 0 };
+  const done = () => {
+    calls.inFlight--;
+  };
+  for (const name of ['query', 'exec', 'transaction'] as const) {
+    const inner = (client[name] as (...args: unknown[]) => Promise<unknown>).bind(client);
+    (client as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      calls.inFlight++;
+      const p = inner(...args);
+      p.then(done, done);
+      return p;
+    };
+  }
+  pgliteCalls.set(client, calls);
+  return calls;
 }
 
 const settled = Promise.resolve();
@@ -52,7 +93,8 @@ export async function openDatabase(
     },
   };
   if (config.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+    const max = 10;
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max });
     // A dropped idle connection must not take the process down; the pool replaces it.
     pool.on('error', () => {});
     const db = drizzlePg(pool, { schema, casing: 'snake_case', logger }) as unknown as Db;
@@ -69,6 +111,12 @@ export async function openDatabase(
       queryCount: () => count,
       durable: () => settled,
       walSync: null,
+      connections: () => ({
+        max,
+        total: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: pool.waitingCount,
+      }),
     };
   }
   let client = options.pglite;
@@ -83,6 +131,7 @@ export async function openDatabase(
   }
   await client.waitReady;
   const pgl = client;
+  const calls = countPgliteCalls(pgl);
   const db = drizzlePglite(pgl, { schema, casing: 'snake_case', logger }) as unknown as Db;
   return {
     db,
@@ -97,5 +146,11 @@ export async function openDatabase(
     queryCount: () => count,
     durable: walSync ? () => walSync.sync() : () => settled,
     walSync,
+    connections: () => ({
+      max: 1,
+      total: 1,
+      idle: calls.inFlight > 0 ? 0 : 1,
+      waiting: Math.max(0, calls.inFlight - 1),
+    }),
   };
 }

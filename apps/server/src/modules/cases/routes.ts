@@ -99,6 +99,7 @@ export async function caseRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const deps = (): CaseDeps => ({ db: app.database.db, clock: app.clock, dataDir: app.config.dataDir });
   const caseAnswers = new AnswerCache(() => app.clock.now().getTime());
+  app.metrics.watchCache('case-answers', () => caseAnswers.counts());
 
   app.post(
     '/cases',

@@ -209,7 +209,11 @@ describe('POST /notices/:id/retract', () => {
     const staffFeed = await feed(worker, `orgUnitId=${unit('家和社区')}&limit=200&includeRetracted=true`);
     expect(staffFeed.items.find((n) => n.id === created.id)?.status).toBe('retracted');
 
-    const audit = await t.database.db.select().from(auditLog).where(eq(auditLog.entityId, created.id)).orderBy(auditLog.id);
+    const audit = await t.database.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.entityId, created.id))
+      .orderBy(auditLog.id);
     expect(audit.map((a) => a.action)).toEqual(['notice.publish', 'notice.retract']);
   });
 
