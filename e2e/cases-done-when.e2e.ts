@@ -273,13 +273,19 @@ async function handleWithPhoto(
   note: string,
   file: ReturnType<typeof photo>,
   shotName: string,
-  { tryText = false } = {},
+  { tryText = false, confirmEmptyFirst = false } = {},
 ) {
   await takeStep(
     page,
     'handle',
     '待核查',
     async () => {
+      if (confirmEmptyFirst) {
+        // Without a photo the dialog says so and nothing is sent.
+        await page.locator(sel('step-confirm')).click();
+        await expect.poll(() => text(page, sel('step-error'))).toContain('至少需要 1 张照片');
+        expect(await text(page, sel('case-status'))).toBe('处置中');
+      }
       if (tryText) {
         // A text file picked by mistake is not added (no broken thumbnail) and the photos field says why.
         await page
@@ -434,7 +440,7 @@ describe('城社共治 done when: report → me too → 立案 → 派遣 → �
       FIRST_FIX,
       photo('after.png', [120, 180, 120], [245, 245, 235]),
       '09-console-handle-dialog',
-      { tryText: true },
+      { tryText: true, confirmEmptyFirst: true },
     );
     expect(await page.locator(`${sel('step-photos')} img`).count()).toBe(1);
     // The handler may not verify their own work: no button, and not in their own 核查 queue.

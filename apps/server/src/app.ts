@@ -30,6 +30,7 @@ import type { ModuleManifest } from './core/module';
 import { orderModules } from './core/module-registry';
 import { MODULES } from './modules';
 import { SecretBox } from './core/secret-box';
+import { jobCollectors } from './core/jobs/metrics';
 import { JobRunner, pruneJobsDefinition } from './core/jobs/runner';
 
 export interface AppDeps {
@@ -181,6 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await registerUploads(app, config);
   registerRequestPipeline(app, config, database);
   registerMetrics(app, config.metricsToken, database);
+  for (const collector of jobCollectors(jobs, database.db)) app.metrics.registerCollector(collector);
   const allowedMethods = trackAllowedMethods(app);
 
   await app.register(swagger, {

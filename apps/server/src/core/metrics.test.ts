@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type Client, loginAs, residentLogin, type TestApp } from '../../test/harness';
 import { POSTERS, reportCase } from '../modules/cases/fixtures';
+import { enqueueJob } from './jobs';
 import { registerCollector } from './metrics';
 
 const TOKEN = 'metrics-token-for-tests-0123456789';
@@ -254,5 +255,25 @@ describe('/metrics with METRICS_TOKEN', () => {
     samples = await scrape();
     expect(value(samples, 'linli_test_queue_depth', { queue: 'sms' })).toBe(0);
     expect(value(samples, 'linli_test_failures_total')).toBe(7);
+  });
+
+  it('reports the job queue by state, the due backlog, and the runs this process finished by outcome', async () => {
+    const before = await scrape();
+    const queued = value(before, 'linli_jobs', { state: 'queued' });
+    const due = value(before, 'linli_jobs_due');
+    await enqueueJob(t.database.db, { name: 'test.metricsLater' });
+    let samples = await scrape();
+    expect(value(samples, 'linli_jobs', { state: 'queued' })).toBe(queued + 1);
+    expect(value(samples, 'linli_jobs_due')).toBe(due + 1);
+    // A job this process has a handler for (the runner's own pruning), run through the runner.
+    const runs = value(samples, 'linli_job_runs_total', { outcome: 'done' });
+    await enqueueJob(t.database.db, { name: 'core.pruneJobs' });
+    const ran = await t.app.jobs.runDue();
+    expect(ran.some((r) => r.name === 'core.pruneJobs')).toBe(true);
+    samples = await scrape();
+    expect(value(samples, 'linli_job_runs_total', { outcome: 'done' })).toBe(
+      runs + ran.filter((r) => r.state === 'done').length,
+    );
+    expect(value(samples, 'linli_jobs', { state: 'done' })).toBeGreaterThanOrEqual(1);
   });
 });
