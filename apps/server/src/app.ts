@@ -183,6 +183,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerRequestPipeline(app, config, database);
   registerMetrics(app, config.metricsToken, database);
   for (const collector of jobCollectors(jobs, database.db)) app.metrics.registerCollector(collector);
+  for (const m of modules)
+    for (const collector of m.metrics?.(database.db) ?? []) app.metrics.registerCollector(collector);
   const allowedMethods = trackAllowedMethods(app);
 
   await app.register(swagger, {

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Clock } from './clock';
 import type { Db } from './db/client';
 import type { JobDefinition } from './jobs/types';
+import type { MetricCollector } from './metrics';
 import type { PersonalDataSource } from './personal-data';
 
 /**
@@ -31,6 +32,8 @@ export interface ModuleManifest {
   readonly events?: readonly NotificationEventDefinition[];
   /** What the module holds about a resident (core/personal-data.ts). */
   readonly personalData?: PersonalDataSource;
+  /** Metric families the module reports on `/metrics` (read at scrape time; names `linli_<module>_…`). */
+  readonly metrics?: (db: Db) => readonly MetricCollector[];
 }
 
 export interface ModuleRoutes {

@@ -135,6 +135,16 @@ describe('the module list', () => {
       expect(new Set(list.map((x) => x.name)).size).toBe(list.length);
     }
   });
+
+  it('names each metric family linli_<module>_…, once each', () => {
+    // Collectors are only read at scrape time: building them touches no database.
+    const metrics = MODULES.flatMap((m) =>
+      (m.metrics?.(null as never) ?? []).map((c) => ({ module: m.name, name: c.name })),
+    );
+    for (const x of metrics)
+      expect(x.name).toMatch(new RegExp(`^linli_${x.module.replace(/-/g, '_')}_[a-z_]+$`));
+    expect(new Set(metrics.map((x) => x.name)).size).toBe(metrics.length);
+  });
 });
 
 describe('the app mounted from the list', () => {

@@ -5,6 +5,7 @@ import { enqueueJob, type JobContext, type JobDefinition } from '../../core/jobs
 import type { NotificationEventDefinition, NotificationLocale, SmsMode } from '../../core/module';
 import { type EventData, render, renderSms, renderWechat } from '../../core/notify-templates';
 import { SmsSendError, smsProvider } from '../../core/sms';
+import type { MetricCollector } from '../../core/metrics';
 import { accountPhone, activeAccountPhones } from '../identity/lookups';
 import { eventByCode, notificationEvents } from './catalogue';
 import { dailyDigest } from './events';
@@ -166,8 +167,32 @@ export const deliverJob: JobDefinition<{ deliveryId: string }> = {
   backoffMs: 30_000,
   // Longer than one provider request may take (NOTIFY_TIMEOUT_SECONDS), plus a token fetch.
   timeoutMs: 150_000,
-  run: (ctx, payload) => deliver(ctx, payload.deliveryId),
+  async run(ctx, payload) {
+    try {
+      const outcome = await deliver(ctx, payload.deliveryId);
+      countDelivery(outcome);
+      return outcome;
+    } catch (err) {
+      countDelivery('error');
+      throw err;
+    }
+  },
 };
+
+/** Delivery attempts this process made, by outcome (`/metrics`: linli_messages_delivery_attempts_total). */
+const deliveryCounts = new Map<Outcome | 'error', number>();
+function countDelivery(outcome: Outcome | 'error') {
+  deliveryCounts.set(outcome, (deliveryCounts.get(outcome) ?? 0) + 1);
+}
+
+export const deliveryCollectors = (): MetricCollector[] => [
+  {
+    name: 'linli_messages_delivery_attempts_total',
+    help: 'Texts and WeChat messages this process tried to send, by outcome (sent; held for quiet hours; failed for good; error: to be retried, or dead on the last attempt)',
+    type: 'counter',
+    collect: () => [...deliveryCounts].map(([outcome, value]) => ({ labels: { outcome }, value })),
+  },
+];
 
 // ---------- the daily digest ----------
 

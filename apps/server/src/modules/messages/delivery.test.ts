@@ -11,7 +11,7 @@ import { jobs } from '../../core/jobs';
 import { accountByUsername } from '../cases/fixtures';
 import { buildResident, sessionAs, type UnitRow, unitByName } from '../identity/fixtures';
 import { buildApplication, itemByName } from '../service-guide/applications-fixtures';
-import { DELIVERY_MAX_ATTEMPTS } from './deliveries';
+import { DELIVERY_MAX_ATTEMPTS, deliveryCollectors } from './deliveries';
 import { notificationDeliveries } from './schema';
 
 /**
@@ -74,6 +74,11 @@ const deliveriesOf = (t: TestApp, accountId: string) =>
     .where(eq(notificationDeliveries.accountId, accountId))
     .orderBy(asc(notificationDeliveries.id));
 
+/** linli_messages_delivery_attempts_total by outcome, as /metrics reads it. */
+const attempts = async (): Promise<Record<string, number>> => {
+  const samples = await deliveryCollectors()[0]!.collect();
+  return Object.fromEntries(samples.map((x) => [x.labels!.outcome!, x.value]));
+};
 const sends = async (t: TestApp) => (await t.app.jobs.runDue()).filter((r) => r.name === 'messages.deliver');
 
 describe('texts through Alibaba Cloud SMS', () => {
@@ -150,7 +155,12 @@ describe('texts through Alibaba Cloud SMS', () => {
     // Not again at once: the runner waits.
     expect(await sends(t)).toEqual([]);
     clock.advance(60_000);
+    const before2 = await attempts();
     expect(await sends(t)).toMatchObject([{ state: 'done', attempt: 2 }]);
+    // /metrics counts the attempts by outcome.
+    const after = await attempts();
+    expect(after.sent).toBe((before2.sent ?? 0) + 1);
+    expect(after.error).toBeGreaterThanOrEqual(1);
     expect((await deliveriesOf(t, a.id))[0]).toMatchObject({ status: 'sent', attempts: 2, errorCode: null });
     expect(fake.sent.length).toBe(before + 1);
   });

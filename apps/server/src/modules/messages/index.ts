@@ -1,5 +1,5 @@
 import type { ModuleManifest } from '../../core/module';
-import { dailyDigestJob, deliverJob } from './deliveries';
+import { dailyDigestJob, deliverJob, deliveryCollectors } from './deliveries';
 import { messagesEvents } from './events';
 import { messagesPersonalData } from './personal-data';
 import { messageRoutes } from './routes';
@@ -17,6 +17,7 @@ export const messagesManifest: ModuleManifest = {
   jobs: [deliverJob, dailyDigestJob],
   events: messagesEvents,
   personalData: messagesPersonalData,
+  metrics: deliveryCollectors,
 };
 
 export { notify, staffHolding } from './hub';
