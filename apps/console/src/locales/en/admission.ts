@@ -132,6 +132,10 @@ const admission: typeof zh = {
     staffSupport: 'Staff offered',
     trainingSupport: 'Training offered',
     submit: 'File the request',
+    titleMissing: 'Enter the title',
+    legalBasisMissing: 'Enter the legal or policy basis',
+    periodOrder: 'The end date cannot be before the start date',
+    fixFields: '{n} fields need attention: see the ones marked in red',
     periodMissing: 'Choose the period',
     targetsMissing: 'Pick at least one target',
     noDepartment:
