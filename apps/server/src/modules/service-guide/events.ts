@@ -53,7 +53,72 @@ export const applicationStep: NotificationEventDefinition<
   defaults: { sms: 'immediate', wechat: true },
 };
 
-export const serviceGuideEvents = [applicationSubmitted, applicationStep] as const;
+/** The day before a booked office-hours session (or two hours before, for a late booking). */
+export const officeHourReminder: NotificationEventDefinition<'sessionId' | 'department' | 'when' | 'place'> =
+  {
+    code: 'service-guide.office_hour_reminder',
+    variables: ['sessionId', 'department', 'when', 'place'],
+    name: { 'zh-CN': '坐班预约提醒', en: 'Office-hours reminder' },
+    audience: 'resident',
+    inApp: {
+      title: { 'zh-CN': '预约提醒：{department}坐班', en: 'Reminder: {department} office hours' },
+      body: {
+        'zh-CN': '您预约的{department}坐班将于{when}在{place}开始，请带好所需材料按时到场。',
+        en: 'The {department} office hours you booked start at {when} at {place}. Bring your materials.',
+      },
+      link: '/office-hours/{sessionId}',
+    },
+    sms: {
+      text: {
+        'zh-CN': '您预约的{department}坐班将于{when}在{place}开始，请按时到场。',
+        en: 'Your {department} office hours start at {when} at {place}.',
+      },
+      aliyun: {
+        templateCode: 'SMS_480002101',
+        params: { department: '{department}', time: '{when}', place: '{place}' },
+      },
+      tencent: { templateId: '2480211', params: ['{department}', '{when}', '{place}'] },
+    },
+    wechat: {
+      templateId: 'linli-office-hours-reminder',
+      page: 'pages/office-hours/detail?id={sessionId}',
+      data: { thing1: '{department}', time2: '{when}', thing3: '{place}' },
+    },
+    defaults: { sms: 'immediate', wechat: true },
+  };
+
+export const officeHourCancelled: NotificationEventDefinition<'sessionId' | 'department' | 'when' | 'place'> =
+  {
+    code: 'service-guide.office_hour_cancelled',
+    variables: ['sessionId', 'department', 'when', 'place'],
+    name: { 'zh-CN': '坐班取消', en: 'Office hours cancelled' },
+    audience: 'resident',
+    inApp: {
+      title: { 'zh-CN': '坐班取消：{department}', en: 'Cancelled: {department} office hours' },
+      body: {
+        'zh-CN':
+          '您预约的{department}坐班（{when}，{place}）已被取消，预约随之取消。可在“部门坐班”中另约时间。',
+        en: 'The {department} office hours you booked ({when}, {place}) were cancelled, and your booking with them. Book another time under Office hours.',
+      },
+      link: '/office-hours/{sessionId}',
+    },
+    sms: {
+      text: {
+        'zh-CN': '您预约的{department}坐班（{when}）已取消，可在邻里+另约时间。',
+        en: 'The {department} office hours you booked ({when}) were cancelled. Book another time in Linli.',
+      },
+      aliyun: { templateCode: 'SMS_480002102', params: { department: '{department}', time: '{when}' } },
+      tencent: { templateId: '2480212', params: ['{department}', '{when}'] },
+    },
+    defaults: { sms: 'immediate', wechat: false },
+  };
+
+export const serviceGuideEvents = [
+  applicationSubmitted,
+  applicationStep,
+  officeHourReminder,
+  officeHourCancelled,
+] as const;
 
 /** The application states in English, beside STATUS_TITLES (zh-CN), for notifications. */
 const STATUS_TITLES_EN: Record<ApplicationStatus, string> = {

@@ -6,6 +6,7 @@ import { defaultDistrict } from '../identity/lookups';
 import { applicationRoutes } from './applications-routes';
 import { catalogueAdminRoutes } from './catalogue-admin-routes';
 import { checklistRoutes } from './checklist-routes';
+import { officeHourReminderJob } from './office-hours-reminders';
 import { officeHoursRoutes } from './office-hours-routes';
 import { serviceGuidePersonalData } from './personal-data';
 import { serviceGuideRoutes } from './routes';
@@ -36,6 +37,7 @@ export const serviceGuideManifest: ModuleManifest = {
   ],
   workflows: ['application'],
   events: serviceGuideEvents,
+  jobs: [officeHourReminderJob],
   seeds: {
     reference: [
       async ({ db }) => {

@@ -22,6 +22,12 @@ import {
   findOrgUnit,
   orgUnitsByIds,
 } from '../identity/lookups';
+import {
+  cancelReminder,
+  heldBookings,
+  notifySessionCancelled,
+  scheduleReminder,
+} from './office-hours-reminders';
 import { officeHourBookings, officeHourSessions } from './office-hours-schema';
 import { itemsByIds } from './queries';
 
@@ -273,6 +279,12 @@ export async function updateSession(
       },
       after: { startsAt, endsAt, place, itemIds, capacity },
     });
+    // A session moved to another time moves its reminders.
+    if (startsAt.getTime() !== session.startsAt.getTime())
+      for (const b of await heldBookings(tx, id)) {
+        await cancelReminder(tx, b.id);
+        await scheduleReminder(tx, b, startsAt, now);
+      }
     return row!;
   });
   return (await present(deps.db, [row]))[0]!;
@@ -294,6 +306,15 @@ export async function cancelSession(
       .set({ status: 'cancelled', updatedAt: now })
       .where(and(eq(officeHourSessions.id, id), eq(officeHourSessions.status, 'scheduled')))
       .returning();
+    // Everyone who had a place hears of it; their reminders go.
+    const held = await heldBookings(tx, id);
+    for (const b of held) await cancelReminder(tx, b.id);
+    await notifySessionCancelled(
+      tx,
+      session,
+      held.map((b) => b.accountId),
+      now,
+    );
     await tx
       .update(officeHourBookings)
       .set({ status: 'cancelled', cancelledAt: now, updatedAt: now })
@@ -354,6 +375,7 @@ export async function bookSession(
       districtId: session.districtId,
       after: { sessionId: id, status: 'booked' },
     });
+    await scheduleReminder(tx, row!, session.startsAt, deps.now());
     return row!;
   });
   return presentBooking(row);
@@ -397,6 +419,7 @@ export async function cancelBooking(
       before: { status: 'booked' },
       after: { status: 'cancelled' },
     });
+    await cancelReminder(tx, b.id);
     return row!;
   });
   return presentBooking(row);
