@@ -32,6 +32,7 @@ import { MODULES } from './modules';
 import { SecretBox } from './core/secret-box';
 import { jobCollectors } from './core/jobs/metrics';
 import { JobRunner, pruneJobsDefinition } from './core/jobs/runner';
+import { linkAuditDefinition } from './core/audit';
 
 export interface AppDeps {
   config: Config;
@@ -140,7 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate('routeModules', new Map());
   const jobs = new JobRunner({
     database,
-    definitions: [pruneJobsDefinition, ...modules.flatMap((m) => m.jobs ?? [])],
+    definitions: [pruneJobsDefinition, linkAuditDefinition, ...modules.flatMap((m) => m.jobs ?? [])],
     config,
     clock: app.clock,
     log: app.log,

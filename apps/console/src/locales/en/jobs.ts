@@ -49,6 +49,7 @@ const jobs: typeof zhCN = {
     messages_deliver: 'Send a notification (text, WeChat)',
     messages_dailyDigest: 'Daily digest text (08:30)',
     cases_slaSweep: 'Case SLA sweep (yellow and red cards)',
+    core_linkAudit: 'Link new audit entries into the hash chain',
     core_pruneJobs: 'Prune old finished jobs',
   },
 };

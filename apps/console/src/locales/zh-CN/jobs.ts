@@ -46,6 +46,7 @@ const jobs = {
     messages_deliver: '发送通知（短信、微信）',
     messages_dailyDigest: '每日消息摘要短信（08:30）',
     cases_slaSweep: '城社共治超时巡检（黄牌、红牌）',
+    core_linkAudit: '审计日志入链（哈希链）',
     core_pruneJobs: '清理已完成的旧任务',
   },
 };

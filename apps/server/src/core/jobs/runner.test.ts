@@ -408,6 +408,38 @@ describe('scheduled jobs', () => {
     ]);
   });
 
+  it('keeps only the newest done runs of a job declared with keepDone, never a dead one', async () => {
+    let n = 0;
+    const r = runner([
+      {
+        name: 'test.often',
+        schedule: { every: 1000 },
+        keepDone: 3,
+        run: async () => {
+          if (++n === 2) throw new Error('second run fails');
+        },
+      },
+    ]);
+    const other = runner([{ name: 'test.sweep', schedule: { every: 1000 }, run: async () => null }]);
+    for (let i = 0; i < 8; i++) {
+      expect(await r.runDue()).toHaveLength(1);
+      expect(await other.runDue()).toHaveLength(1);
+      clock.advance(1000);
+    }
+    const states = async (name: string) =>
+      (await database.db.select().from(jobs).where(eq(jobs.name, name)).orderBy(jobs.slot)).map(
+        (x) => x.state,
+      );
+    // Each new slot takes the done runs older than the newest three (then the new one runs);
+    // the failed run, a dead letter, stays.
+    expect(await states('test.often')).toEqual(['dead', 'done', 'done', 'done', 'done']);
+    expect(await states('test.sweep')).toHaveLength(8);
+    expect(() => runner([{ name: 'test.bad', keepDone: 3, run: async () => null }])).toThrow(/keepDone/);
+    expect(() =>
+      runner([{ name: 'test.bad', schedule: { every: 1000 }, keepDone: 0, run: async () => null }]),
+    ).toThrow(/keepDone/);
+  });
+
   it('refuses a schedule that cannot run', () => {
     expect(() =>
       runner([{ name: 'test.bad', schedule: { cron: '0 25 * * *' }, run: async () => null }]),

@@ -118,6 +118,11 @@ export class JobRunner {
       if (def.schedule) checkSchedule(def.name, def.schedule);
       if (def.timeoutMs !== undefined && !(def.timeoutMs > 0))
         throw new Error(`job ${def.name}: timeoutMs must be positive`);
+      if (
+        def.keepDone !== undefined &&
+        !(def.schedule && Number.isInteger(def.keepDone) && def.keepDone >= 1)
+      )
+        throw new Error(`job ${def.name}: keepDone must be a whole number ≥ 1, on a scheduled job`);
       this.defs.set(def.name, def);
     }
   }
@@ -239,6 +244,14 @@ export class JobRunner {
               sql`${jobs.state} IN ('queued', 'failed')`,
             ),
           );
+        if (def.keepDone !== undefined) {
+          // A job that runs every few seconds keeps only its newest done runs (the slot row
+          // just inserted is queued, so it is never among those taken).
+          await this.db.execute(sql`
+            DELETE FROM jobs WHERE name = ${def.name} AND state = 'done' AND slot IS NOT NULL
+              AND slot < (SELECT k.slot FROM jobs k WHERE k.name = ${def.name} AND k.state = 'done'
+                          AND k.slot IS NOT NULL ORDER BY k.slot DESC OFFSET ${def.keepDone - 1} LIMIT 1)`);
+        }
       }
       this.ensuredSlots.set(def.name, slot.getTime());
     }

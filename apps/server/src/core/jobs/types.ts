@@ -25,6 +25,12 @@ export interface JobDefinition<P = unknown> {
   readonly timeoutMs?: number;
   /** First retry after about this long, doubling per attempt, with jitter (default 10 000 ms, at most 1 h). */
   readonly backoffMs?: number;
+  /**
+   * A scheduled job's done runs kept (the newest ones), for a job that runs every few seconds:
+   * older ones go as each new slot is inserted. Default: all, until `core.pruneJobs` takes them
+   * after KEEP_FINISHED_DAYS. Failed and dead runs are never taken early.
+   */
+  readonly keepDone?: number;
 }
 
 export interface JobContext {
