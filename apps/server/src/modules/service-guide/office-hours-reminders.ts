@@ -113,12 +113,8 @@ export const officeHourReminderJob: JobDefinition<{ bookingId: string }> = {
       .where(eq(officeHourBookings.id, payload.bookingId))
       .limit(1);
     const now = ctx.clock.now();
-    if (
-      !row ||
-      row.booking.status !== 'booked' ||
-      row.session.status !== 'scheduled' ||
-      row.session.startsAt <= now
-    )
+    if (!row) return { reminded: false };
+    if (row.booking.status !== 'booked' || row.session.status !== 'scheduled' || row.session.startsAt <= now)
       return { reminded: false };
     await ctx.db.transaction(async (tx) => {
       await notify(tx, [row.booking.accountId], officeHourReminder, await eventData(tx, row.session), {
