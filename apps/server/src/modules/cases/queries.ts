@@ -413,29 +413,57 @@ export async function countBoundaries(db: Executor, districtId: string): Promise
 
 // The SLA job.
 
-/** Running cases past their deadline (yellow not yet given) or past the red time (red not yet given). */
+/** The running states, written out: the SLA index's predicate must be implied by the query's. */
+const RUNNING_SQL = sql.raw(RUNNING_STATES.map((st) => `'${st}'`).join(', '));
+/** The deadline the SLA job acts on next (the `cases_sla_next_idx` expression). */
+const nextSlaDeadline = sql`(CASE WHEN ${cases.overdueLevel} < 1 THEN least(${cases.dueAt}, ${cases.redAt}) ELSE ${cases.redAt} END)`;
+
+/**
+ * Running cases past their deadline (yellow not yet given) or past the red time (red not yet
+ * given), earliest missed deadline first: a walk of `cases_sla_next_idx` that stops after `limit`.
+ */
 export async function slaBreaches(db: Executor, now: Date, limit: number) {
-  const t = now.toISOString();
   return db
     .select()
     .from(cases)
     .where(
-      and(
-        inArray(cases.status, RUNNING_STATES),
-        sql`((${cases.overdueLevel} < 1 AND ${cases.dueAt} < ${t}::timestamptz) OR (${cases.overdueLevel} < 2 AND ${cases.redAt} < ${t}::timestamptz))`,
-      ),
+      sql`${cases.overdueLevel} < 2 AND ${cases.status} IN (${RUNNING_SQL}) AND ${nextSlaDeadline} < ${now.toISOString()}::timestamptz`,
     )
-    .orderBy(asc(cases.dueAt))
+    .orderBy(nextSlaDeadline)
     .limit(limit);
 }
 
-export async function insertCard(tx: Executor, values: typeof caseSlaCards.$inferInsert) {
-  const rows = await tx
+/**
+ * Marks many cases' overdue level in one statement, each only while it still has the status and
+ * level it was read with (race-safe, as `updateFromStatus`); the ids of those marked.
+ */
+export async function markOverdue(
+  tx: Executor,
+  rows: { id: string; status: CaseStatus; from: number; to: number }[],
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const marked = await tx.execute<{ id: string }>(sql`
+    UPDATE ${cases} SET overdue_level = v.to_level
+    FROM json_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, status: r.status, from_level: r.from, to_level: r.to })))}::json)
+      AS v(id uuid, status text, from_level int, to_level int)
+    WHERE ${cases.id} = v.id AND ${cases.status} = v.status AND ${cases.overdueLevel} = v.from_level
+    RETURNING ${cases.id} AS id`);
+  return new Set(rowsOf<{ id: string }>(marked).map((r) => r.id));
+}
+
+/** Cards in one statement; those already given (one per case, level and deadline) are skipped. */
+export async function insertCards(tx: Executor, rows: (typeof caseSlaCards.$inferInsert)[]) {
+  if (rows.length === 0) return [];
+  return tx
     .insert(caseSlaCards)
-    .values(values)
+    .values(rows)
     .onConflictDoNothing()
-    .returning({ id: caseSlaCards.id });
-  return rows.length > 0;
+    .returning({ caseId: caseSlaCards.caseId, level: caseSlaCards.level });
+}
+
+/** History rows in one statement. */
+export async function insertHistories(tx: Executor, rows: (typeof caseHistory.$inferInsert)[]) {
+  if (rows.length) await tx.insert(caseHistory).values(rows);
 }
 
 /** Yellow and red cards per unit of a district. */
