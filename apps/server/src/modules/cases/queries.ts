@@ -1,6 +1,7 @@
 import type { CaseStatus } from '@linli/contracts';
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, not, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
+import type { OrgUnitInfo } from '../identity/lookups';
 import { accounts, departments, orgUnits } from '../identity/schema';
 import {
   type CaseRow,
@@ -313,6 +314,68 @@ export async function listCases(
     const row = byId.get(r.id);
     return row ? [{ ...row, rank: Number(r.rank) }] : [];
   });
+}
+
+/** A row of the export: the case, its unit, and the names the sheet shows. */
+export interface CaseExportRow {
+  c: CaseRow;
+  unit: OrgUnitInfo;
+  categoryName: string | null;
+  squadName: string | null;
+  departmentName: string | null;
+  reporterName: string | null;
+  handlerName: string | null;
+}
+
+/**
+ * The whole board for an export, in the board's order, in one statement: the bands' ids (each
+ * walking its index and stopping after `limit`), merged and cut to `limit`, joined to the rows and
+ * everything the sheet shows (issue #15: not the list query again per 200-row page).
+ */
+export async function exportCaseRows(
+  db: Executor,
+  p: { where: SQL[]; now: Date; limit: number; bands?: readonly BoardBand[] },
+): Promise<CaseExportRow[]> {
+  const bands = ([2, 1, 0] as const).filter((b) => !p.bands || p.bands.includes(b));
+  if (bands.length === 0) return [];
+  const parts = bands.map(
+    (band) =>
+      sql`(SELECT ${cases.id} AS id, ${sql.raw(String(band))} AS rank FROM ${cases} WHERE ${and(...p.where, bandWhere(band, p.now))} ORDER BY ${cases.id} DESC LIMIT ${p.limit})`,
+  );
+  const board = sql`(SELECT id, rank FROM (${sql.join(parts, sql` UNION ALL `)}) b ORDER BY rank DESC, id DESC LIMIT ${p.limit}) AS board`;
+  const rows = await db
+    .select({
+      c: cases,
+      categoryName: caseCategories.name,
+      squadName: squads.name,
+      departmentName: departments.name,
+      unit: {
+        id: orgUnits.id,
+        districtId: orgUnits.districtId,
+        code: orgUnits.code,
+        name: orgUnits.name,
+        kind: orgUnits.kind,
+        status: orgUnits.status,
+        path: orgUnits.path,
+      },
+      reporterName: sql<
+        string | null
+      >`(SELECT a.display_name FROM accounts a WHERE a.id = "cases"."reporter_id")`,
+      handlerName: sql<
+        string | null
+      >`(SELECT a.display_name FROM accounts a WHERE a.id = "cases"."handler_id")`,
+    })
+    .from(cases)
+    .innerJoin(board, sql`board.id = ${cases.id}`)
+    .innerJoin(orgUnits, eq(orgUnits.id, cases.orgUnitId))
+    .leftJoin(
+      caseCategories,
+      and(eq(caseCategories.districtId, cases.districtId), eq(caseCategories.code, cases.categoryCode)),
+    )
+    .leftJoin(squads, eq(squads.id, cases.squadId))
+    .leftJoin(departments, eq(departments.id, cases.departmentId))
+    .orderBy(sql`board.rank DESC`, desc(cases.id));
+  return rows;
 }
 
 /** `db.execute` answers an array on PGlite and `{ rows }` on node-postgres. */

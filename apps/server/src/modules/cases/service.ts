@@ -50,6 +50,7 @@ import {
   addFollower,
   type CaseCursor,
   type CaseListRow,
+  exportCaseRows,
   findCase,
   findCategory,
   findPhoto,
@@ -1304,6 +1305,17 @@ async function page(
  * At most 5 queries whatever the page size.
  */
 export async function listStaffCases(deps: CaseDeps, ctx: RequestContext, q: CaseQuery) {
+  const { where, bands } = await staffBoard(deps, ctx, q);
+  const p = await page(deps, where, q, true, bands);
+  return { items: await withRefs(deps, ctx, p.rows), nextCursor: p.nextCursor };
+}
+
+/** The staff board's scope and filters (`listStaffCases`, the export): who sees what, as SQL. */
+async function staffBoard(
+  deps: CaseDeps,
+  ctx: RequestContext,
+  q: Omit<CaseQuery, 'cursor' | 'limit'>,
+): Promise<{ where: SQL[]; bands: readonly BoardBand[] | undefined }> {
   const { actor } = ctx;
   if (actor.kind !== 'staff' && actor.kind !== 'system') throw AppError.forbidden('Only staff list cases.');
   const who = await whoIs(deps, ctx);
@@ -1330,8 +1342,42 @@ export async function listStaffCases(deps: CaseDeps, ctx: RequestContext, q: Cas
   // Overdue is the board's top band: the filter picks bands rather than adding a predicate.
   const bands: readonly BoardBand[] | undefined =
     q.overdue === undefined ? undefined : q.overdue ? [2] : [1, 0];
-  const p = await page(deps, where, q, true, bands);
-  return { items: await withRefs(deps, ctx, p.rows), nextCursor: p.nextCursor };
+  return { where, bands };
+}
+
+/**
+ * The board for an export (`export.ts`): the same scope, filters and order as `listStaffCases`,
+ * at most `cap` rows, as list views, in two statements whatever the size (the caller's handler
+ * context, then the rows with every name the sheet shows).
+ */
+export async function exportStaffCases(
+  deps: CaseDeps,
+  ctx: RequestContext,
+  q: Omit<CaseQuery, 'cursor' | 'limit'>,
+  cap: number,
+): Promise<CaseView[]> {
+  const { where, bands } = await staffBoard(deps, ctx, q);
+  const now = deps.clock.now();
+  const rows = await exportCaseRows(deps.db, { where, now, limit: cap, bands });
+  const departments = new Map<string, string>();
+  const names = new Map<string, string>();
+  for (const r of rows) {
+    if (r.c.departmentId && r.departmentName) departments.set(r.c.departmentId, r.departmentName);
+    if (r.c.reporterId && r.reporterName !== null) names.set(r.c.reporterId, r.reporterName);
+    if (r.c.handlerId && r.handlerName !== null) names.set(r.c.handlerId, r.handlerName);
+  }
+  return rows.map((r) => {
+    const { unit } = r;
+    return {
+      c: r.c,
+      categoryName: r.categoryName ?? r.c.categoryCode,
+      unit,
+      handler: handlerOf(r.c, r.squadName, departments, names),
+      reporter: reporterLabel(ctx, r.c, unit.path, r.reporterName ?? undefined).name,
+      overdue: isOverdue(r.c, now),
+      followers: 0,
+    };
+  });
 }
 
 /** 我的诉求: the resident's reports and the cases they follow, newest first. */
