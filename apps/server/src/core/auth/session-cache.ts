@@ -3,7 +3,7 @@ import type { SessionStage } from './sessions';
 
 /**
  * Resolved sessions held in process memory, keyed by the token's SHA-256, so a signed-in request
- * does not pay two queries (session + grants) before its own.
+ * does not pay the session query (session, account and grants in one statement) before its own.
  *
  * Correctness rests on three rules:
  * - Every write that changes what a session resolves to (sign-out, session revoke, password

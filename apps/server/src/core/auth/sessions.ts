@@ -3,10 +3,11 @@ import type { Permission } from '@linli/contracts';
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
-import { accounts, orgUnits, roleGrants, sessions } from '../../modules/identity/schema';
+import { accounts, sessions } from '../../modules/identity/schema';
 import { rolePermissions } from '../roles';
 import type { Actor, ActorGrant } from '../context';
 import type { Executor } from '../db/client';
+import { preparedQuery } from '../db/prepared';
 import { cachedSession, rememberSession, sessionGeneration, sessionsChanged } from './session-cache';
 
 export const SESSION_COOKIE = 'linli_session';
@@ -26,17 +27,44 @@ export interface ResolvedSession {
   consentPending: boolean;
 }
 
-/** Loads the account's active grants with the paths and permissions the permission check needs. */
-export async function loadGrants(db: Executor, accountId: string): Promise<ActorGrant[]> {
-  const rows = await db
-    .select({ roleCode: roleGrants.roleCode, orgUnitId: roleGrants.orgUnitId, orgPath: orgUnits.path })
-    .from(roleGrants)
-    .innerJoin(orgUnits, eq(orgUnits.id, roleGrants.orgUnitId))
-    .where(
-      and(eq(roleGrants.accountId, accountId), isNull(roleGrants.revokedAt), eq(orgUnits.status, 'active')),
-    );
-  return rows.map((r) => ({ ...r, permissions: new Set<Permission>(rolePermissions(r.roleCode)) }));
-}
+type GrantJson = Omit<ActorGrant, 'permissions'>;
+const grantsOf = (v: unknown): GrantJson[] =>
+  (typeof v === 'string' ? JSON.parse(v) : (v ?? [])) as GrantJson[];
+
+/**
+ * The session with its account, the privacy notice in force (residents) and, for a full staff
+ * session, its active grants on active units with their paths (as JSON): a session is one
+ * prepared statement.
+ */
+const sessionQuery = preparedQuery('auth_session', (db, name) =>
+  db
+    .select({
+      id: sessions.id,
+      stage: sessions.stage,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      revokedAt: sessions.revokedAt,
+      accountId: accounts.id,
+      kind: accounts.kind,
+      districtId: accounts.districtId,
+      displayName: accounts.displayName,
+      status: accounts.status,
+      consentedVersion: accounts.privacyConsentVersion,
+      // The privacy notice in force in the account's district (residents only are asked).
+      noticeVersion: sql<
+        number | null
+      >`CASE WHEN ${accounts.kind} = 'resident' THEN (SELECT max(pn.version) FROM privacy_notices pn WHERE pn.district_id = ${accounts.districtId}) END`,
+      grants: sql<unknown>`CASE WHEN ${accounts.kind} = 'staff' AND ${sessions.stage} = 'full' THEN (
+        SELECT coalesce(json_agg(json_build_object('roleCode', g.role_code, 'orgUnitId', g.org_unit_id, 'orgPath', u.path)), '[]'::json)
+        FROM role_grants g JOIN org_units u ON u.id = g.org_unit_id
+        WHERE g.account_id = ${accounts.id} AND g.revoked_at IS NULL AND u.status = 'active') END`,
+    })
+    .from(sessions)
+    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
+    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+    .limit(1)
+    .prepare(name),
+);
 
 /** The idle clock is written at most this often: not a write on every request. */
 const IDLE_REFRESH_MS = 60_000;
@@ -68,28 +96,7 @@ export async function resolveSession(
     };
   // Taken before reading: an invalidation while we read means our rows may be stale; don't cache them.
   const generation = sessionGeneration();
-  const [row] = await db
-    .select({
-      id: sessions.id,
-      stage: sessions.stage,
-      lastSeenAt: sessions.lastSeenAt,
-      expiresAt: sessions.expiresAt,
-      revokedAt: sessions.revokedAt,
-      accountId: accounts.id,
-      kind: accounts.kind,
-      districtId: accounts.districtId,
-      displayName: accounts.displayName,
-      status: accounts.status,
-      consentedVersion: accounts.privacyConsentVersion,
-      // The privacy notice in force in the account's district (residents only are asked).
-      noticeVersion: sql<
-        number | null
-      >`CASE WHEN ${accounts.kind} = 'resident' THEN (SELECT max(pn.version) FROM privacy_notices pn WHERE pn.district_id = ${accounts.districtId}) END`,
-    })
-    .from(sessions)
-    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-    .where(eq(sessions.tokenHash, tokenHash))
-    .limit(1);
+  const [row] = await sessionQuery(db).execute({ tokenHash });
   if (!row) return null;
   const idleLimit = row.lastSeenAt.getTime() + idleMs;
   if (row.revokedAt || row.status !== 'active' || now.getTime() > idleLimit || now >= row.expiresAt) {
@@ -100,7 +107,10 @@ export async function resolveSession(
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.id));
     lastSeenAt = now.getTime();
   }
-  const grants = row.kind === 'staff' && row.stage === 'full' ? await loadGrants(db, row.accountId) : [];
+  const grants: ActorGrant[] = grantsOf(row.grants).map((g) => ({
+    ...g,
+    permissions: new Set<Permission>(rolePermissions(g.roleCode)),
+  }));
   const actor: Actor = {
     kind: row.kind,
     accountId: row.accountId,

@@ -17,22 +17,7 @@ export async function enqueueJob<P>(
   tx: Executor,
   input: EnqueueJob<P>,
 ): Promise<{ id: string; enqueued: boolean }> {
-  if (!NAME.test(input.name)) throw new Error(`job name must be <module>.<job>, got "${input.name}"`);
-  const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100)
-    throw new Error(`maxAttempts must be a whole number from 1 to 100, got ${maxAttempts}`);
-  if (input.runAt && Number.isNaN(input.runAt.getTime())) throw new Error('runAt is not a valid time');
-  const now = new Date();
-  const values = {
-    name: input.name,
-    payload: (input.payload ?? {}) as unknown,
-    runAt: input.runAt ?? null,
-    idempotencyKey: input.idempotencyKey ?? null,
-    districtId: input.districtId ?? null,
-    maxAttempts,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const values = jobValues(input, new Date());
   const inserted = await tx
     .insert(jobs)
     .values(values)
@@ -46,6 +31,41 @@ export async function enqueueJob<P>(
   if (!existing)
     throw new Error(`job ${input.name}: the key ${input.idempotencyKey} vanished while enqueueing`);
   return { id: existing.id, enqueued: false };
+}
+
+/**
+ * Queues many jobs in one statement (work fanned out by a batch, such as the deliveries of a
+ * batch of notifications), with `enqueueJob`'s rules; a job whose key is already waiting is
+ * skipped. How many were queued.
+ */
+export async function enqueueJobs<P>(tx: Executor, inputs: readonly EnqueueJob<P>[]): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const now = new Date();
+  const inserted = await tx
+    .insert(jobs)
+    .values(inputs.map((input) => jobValues(input, now)))
+    .onConflictDoNothing({ target: jobs.idempotencyKey, where: sql`${jobs.state} <> 'cancelled'` })
+    .returning({ id: jobs.id });
+  return inserted.length;
+}
+
+/** A job row from what the caller asked, refusing what the runner could never run. */
+function jobValues<P>(input: EnqueueJob<P>, now: Date) {
+  if (!NAME.test(input.name)) throw new Error(`job name must be <module>.<job>, got "${input.name}"`);
+  const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100)
+    throw new Error(`maxAttempts must be a whole number from 1 to 100, got ${maxAttempts}`);
+  if (input.runAt && Number.isNaN(input.runAt.getTime())) throw new Error('runAt is not a valid time');
+  return {
+    name: input.name,
+    payload: (input.payload ?? {}) as unknown,
+    runAt: input.runAt ?? null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    districtId: input.districtId ?? null,
+    maxAttempts,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /**

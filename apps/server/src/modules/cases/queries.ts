@@ -1,6 +1,7 @@
 import type { CaseStatus } from '@linli/contracts';
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, not, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
+import type { OrgUnitInfo } from '../identity/lookups';
 import { accounts, departments, orgUnits } from '../identity/schema';
 import {
   type CaseRow,
@@ -315,6 +316,68 @@ export async function listCases(
   });
 }
 
+/** A row of the export: the case, its unit, and the names the sheet shows. */
+export interface CaseExportRow {
+  c: CaseRow;
+  unit: OrgUnitInfo;
+  categoryName: string | null;
+  squadName: string | null;
+  departmentName: string | null;
+  reporterName: string | null;
+  handlerName: string | null;
+}
+
+/**
+ * The whole board for an export, in the board's order, in one statement: the bands' ids (each
+ * walking its index and stopping after `limit`), merged and cut to `limit`, joined to the rows and
+ * everything the sheet shows (issue #15: not the list query again per 200-row page).
+ */
+export async function exportCaseRows(
+  db: Executor,
+  p: { where: SQL[]; now: Date; limit: number; bands?: readonly BoardBand[] },
+): Promise<CaseExportRow[]> {
+  const bands = ([2, 1, 0] as const).filter((b) => !p.bands || p.bands.includes(b));
+  if (bands.length === 0) return [];
+  const parts = bands.map(
+    (band) =>
+      sql`(SELECT ${cases.id} AS id, ${sql.raw(String(band))} AS rank FROM ${cases} WHERE ${and(...p.where, bandWhere(band, p.now))} ORDER BY ${cases.id} DESC LIMIT ${p.limit})`,
+  );
+  const board = sql`(SELECT id, rank FROM (${sql.join(parts, sql` UNION ALL `)}) b ORDER BY rank DESC, id DESC LIMIT ${p.limit}) AS board`;
+  const rows = await db
+    .select({
+      c: cases,
+      categoryName: caseCategories.name,
+      squadName: squads.name,
+      departmentName: departments.name,
+      unit: {
+        id: orgUnits.id,
+        districtId: orgUnits.districtId,
+        code: orgUnits.code,
+        name: orgUnits.name,
+        kind: orgUnits.kind,
+        status: orgUnits.status,
+        path: orgUnits.path,
+      },
+      reporterName: sql<
+        string | null
+      >`(SELECT a.display_name FROM accounts a WHERE a.id = "cases"."reporter_id")`,
+      handlerName: sql<
+        string | null
+      >`(SELECT a.display_name FROM accounts a WHERE a.id = "cases"."handler_id")`,
+    })
+    .from(cases)
+    .innerJoin(board, sql`board.id = ${cases.id}`)
+    .innerJoin(orgUnits, eq(orgUnits.id, cases.orgUnitId))
+    .leftJoin(
+      caseCategories,
+      and(eq(caseCategories.districtId, cases.districtId), eq(caseCategories.code, cases.categoryCode)),
+    )
+    .leftJoin(squads, eq(squads.id, cases.squadId))
+    .leftJoin(departments, eq(departments.id, cases.departmentId))
+    .orderBy(sql`board.rank DESC`, desc(cases.id));
+  return rows;
+}
+
 /** `db.execute` answers an array on PGlite and `{ rows }` on node-postgres. */
 function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
@@ -413,29 +476,57 @@ export async function countBoundaries(db: Executor, districtId: string): Promise
 
 // The SLA job.
 
-/** Running cases past their deadline (yellow not yet given) or past the red time (red not yet given). */
+/** The running states, written out: the SLA index's predicate must be implied by the query's. */
+const RUNNING_SQL = sql.raw(RUNNING_STATES.map((st) => `'${st}'`).join(', '));
+/** The deadline the SLA job acts on next (the `cases_sla_next_idx` expression). */
+const nextSlaDeadline = sql`(CASE WHEN ${cases.overdueLevel} < 1 THEN least(${cases.dueAt}, ${cases.redAt}) ELSE ${cases.redAt} END)`;
+
+/**
+ * Running cases past their deadline (yellow not yet given) or past the red time (red not yet
+ * given), earliest missed deadline first: a walk of `cases_sla_next_idx` that stops after `limit`.
+ */
 export async function slaBreaches(db: Executor, now: Date, limit: number) {
-  const t = now.toISOString();
   return db
     .select()
     .from(cases)
     .where(
-      and(
-        inArray(cases.status, RUNNING_STATES),
-        sql`((${cases.overdueLevel} < 1 AND ${cases.dueAt} < ${t}::timestamptz) OR (${cases.overdueLevel} < 2 AND ${cases.redAt} < ${t}::timestamptz))`,
-      ),
+      sql`${cases.overdueLevel} < 2 AND ${cases.status} IN (${RUNNING_SQL}) AND ${nextSlaDeadline} < ${now.toISOString()}::timestamptz`,
     )
-    .orderBy(asc(cases.dueAt))
+    .orderBy(nextSlaDeadline)
     .limit(limit);
 }
 
-export async function insertCard(tx: Executor, values: typeof caseSlaCards.$inferInsert) {
-  const rows = await tx
+/**
+ * Marks many cases' overdue level in one statement, each only while it still has the status and
+ * level it was read with (race-safe, as `updateFromStatus`); the ids of those marked.
+ */
+export async function markOverdue(
+  tx: Executor,
+  rows: { id: string; status: CaseStatus; from: number; to: number }[],
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const marked = await tx.execute<{ id: string }>(sql`
+    UPDATE ${cases} SET overdue_level = v.to_level
+    FROM json_to_recordset(${JSON.stringify(rows.map((r) => ({ id: r.id, status: r.status, from_level: r.from, to_level: r.to })))}::json)
+      AS v(id uuid, status text, from_level int, to_level int)
+    WHERE ${cases.id} = v.id AND ${cases.status} = v.status AND ${cases.overdueLevel} = v.from_level
+    RETURNING ${cases.id} AS id`);
+  return new Set(rowsOf<{ id: string }>(marked).map((r) => r.id));
+}
+
+/** Cards in one statement; those already given (one per case, level and deadline) are skipped. */
+export async function insertCards(tx: Executor, rows: (typeof caseSlaCards.$inferInsert)[]) {
+  if (rows.length === 0) return [];
+  return tx
     .insert(caseSlaCards)
-    .values(values)
+    .values(rows)
     .onConflictDoNothing()
-    .returning({ id: caseSlaCards.id });
-  return rows.length > 0;
+    .returning({ caseId: caseSlaCards.caseId, level: caseSlaCards.level });
+}
+
+/** History rows in one statement. */
+export async function insertHistories(tx: Executor, rows: (typeof caseHistory.$inferInsert)[]) {
+  if (rows.length) await tx.insert(caseHistory).values(rows);
 }
 
 /** Yellow and red cards per unit of a district. */

@@ -229,8 +229,15 @@ export const cases = pgTable(
     index('cases_handler_idx').on(t.handlerId),
     index('cases_handled_by_idx').on(t.handledBy),
     index('cases_district_idx').on(t.districtId, t.id.desc()),
-    // The SLA job: running steps by deadline.
+    // Running steps by deadline (the board's overdue band).
     index('cases_due_idx').on(t.dueAt).where(sql`${t.dueAt} IS NOT NULL`),
+    // The SLA job: the open timers (running steps without their red card yet) by the deadline
+    // the job acts on next. `slaBreaches` asks with this same expression and predicate.
+    index('cases_sla_next_idx')
+      .on(sql`(CASE WHEN ${t.overdueLevel} < 1 THEN least(${t.dueAt}, ${t.redAt}) ELSE ${t.redAt} END)`)
+      .where(
+        sql`${t.overdueLevel} < 2 AND ${t.status} IN ('reported', 'registered', 'dispatched', 'accepted', 'handling', 'handled')`,
+      ),
     // "Me too": open cases of a category near a point.
     index('cases_location_idx')
       .on(t.categoryCode, t.lat, t.lng)

@@ -15,6 +15,7 @@ import { uuidv7 } from '../../core/db/columns';
 import type { Clock } from '../../core/clock';
 import type { RequestContext } from '../../core/context';
 import type { Db, Executor } from '../../core/db/client';
+import { preparedQuery } from '../../core/db/prepared';
 import { AppError, type FieldError } from '../../core/errors';
 import {
   openStoredFile,
@@ -49,6 +50,7 @@ import {
   addFollower,
   type CaseCursor,
   type CaseListRow,
+  exportCaseRows,
   findCase,
   findCategory,
   findPhoto,
@@ -193,29 +195,21 @@ const emptyJson = sql<[]>`'[]'::json`;
 /** JSON comes back as text from some drivers and parsed from others. */
 const jsonArray = <T>(v: unknown): T[] => (typeof v === 'string' ? JSON.parse(v) : ((v ?? []) as T[]));
 
+type CaseQueryVariant = `${'r' | 'x'}${'h' | 'x'}${'d' | 'x'}`;
+const community = alias(orgUnits, 'community');
+
 /**
- * Loads a case the caller may read in full (casePolicy.view). One the caller can only see on the
- * board answers 403, any other the same 404 as a missing id (core `authorizeBy`). With
- * `seeOnly`, a case of the board loads too (for "me too"). One query brings the case with its
- * unit, community, category, squad and department names, reporter and handler names and follower
- * count (and whether this resident follows it); the caller's handler context is read alongside.
+ * The case with everything its views need, one prepared statement per variant: `r` a resident
+ * (whether they follow it), `h` a handler (their department and squads), `d` the detail (history
+ * and photos). `:id` is the case, `:accountId` the caller.
  */
-async function loadVisible(
-  deps: CaseDeps,
-  ctx: RequestContext,
-  id: string,
-  opts: { detail?: boolean; seeOnly?: boolean } = {},
-) {
-  if (ctx.actor.kind === 'anonymous') throw AppError.unauthenticated();
-  const { actor } = ctx;
-  // whoIs's handler context (department, squads), read in the same statement.
-  const handles = actor.kind === 'staff' && !!actor.accountId && holds(actor, 'cases.handle');
-  const community = alias(orgUnits, 'community');
-  const following =
-    actor.kind === 'resident' && actor.accountId
-      ? sql<boolean>`exists (SELECT 1 FROM case_followers f WHERE f.case_id = "cases"."id" AND f.account_id = ${actor.accountId})`
-      : sql<boolean>`false`;
-  const rows = await deps.db
+const caseQuery = preparedQuery('cases_case', (db, name, variant: CaseQueryVariant) => {
+  const [resident, handles, detail] = [variant[0] === 'r', variant[1] === 'h', variant[2] === 'd'];
+  const accountId = sql.placeholder('accountId');
+  const following = resident
+    ? sql<boolean>`exists (SELECT 1 FROM case_followers f WHERE f.case_id = "cases"."id" AND f.account_id = ${accountId})`
+    : sql<boolean>`false`;
+  return db
     .select({
       c: cases,
       unit: {
@@ -254,21 +248,44 @@ async function loadVisible(
       followers: followerCount,
       following,
       actorDepartmentId: handles
-        ? sql<string | null>`(SELECT a.department_id FROM accounts a WHERE a.id = ${actor.accountId})`
+        ? sql<string | null>`(SELECT a.department_id FROM accounts a WHERE a.id = ${accountId})`
         : sql<null>`NULL::uuid`,
       actorSquadIds: handles
         ? sql<
             string[]
-          >`coalesce((SELECT array_agg(m.squad_id::text) FROM squad_members m WHERE m.account_id = ${actor.accountId} AND m.active), '{}'::text[])`
+          >`coalesce((SELECT array_agg(m.squad_id::text) FROM squad_members m WHERE m.account_id = ${accountId} AND m.active), '{}'::text[])`
         : sql<string[]>`'{}'::text[]`,
-      history: opts.detail ? historyJson : emptyJson,
-      photos: opts.detail ? photosJson : emptyJson,
+      history: detail ? historyJson : emptyJson,
+      photos: detail ? photosJson : emptyJson,
     })
     .from(cases)
     .innerJoin(orgUnits, eq(orgUnits.id, cases.orgUnitId))
     .leftJoin(community, eq(community.id, cases.communityId))
-    .where(eq(cases.id, id))
-    .limit(1);
+    .where(eq(cases.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare(name);
+});
+
+/**
+ * Loads a case the caller may read in full (casePolicy.view). One the caller can only see on the
+ * board answers 403, any other the same 404 as a missing id (core `authorizeBy`). With
+ * `seeOnly`, a case of the board loads too (for "me too"). One query brings the case with its
+ * unit, community, category, squad and department names, reporter and handler names and follower
+ * count (and whether this resident follows it); the caller's handler context is read alongside.
+ */
+async function loadVisible(
+  deps: CaseDeps,
+  ctx: RequestContext,
+  id: string,
+  opts: { detail?: boolean; seeOnly?: boolean } = {},
+) {
+  if (ctx.actor.kind === 'anonymous') throw AppError.unauthenticated();
+  const { actor } = ctx;
+  // whoIs's handler context (department, squads), read in the same statement.
+  const handles = actor.kind === 'staff' && !!actor.accountId && holds(actor, 'cases.handle');
+  const resident = actor.kind === 'resident' && !!actor.accountId;
+  const variant: CaseQueryVariant = `${resident ? 'r' : 'x'}${handles ? 'h' : 'x'}${opts.detail ? 'd' : 'x'}`;
+  const rows = await caseQuery(deps.db, variant).execute({ id, accountId: actor.accountId });
   const row = rows[0];
   if (!row) throw AppError.notFound('case');
   const who: CaseActor = {
@@ -1288,6 +1305,17 @@ async function page(
  * At most 5 queries whatever the page size.
  */
 export async function listStaffCases(deps: CaseDeps, ctx: RequestContext, q: CaseQuery) {
+  const { where, bands } = await staffBoard(deps, ctx, q);
+  const p = await page(deps, where, q, true, bands);
+  return { items: await withRefs(deps, ctx, p.rows), nextCursor: p.nextCursor };
+}
+
+/** The staff board's scope and filters (`listStaffCases`, the export): who sees what, as SQL. */
+async function staffBoard(
+  deps: CaseDeps,
+  ctx: RequestContext,
+  q: Omit<CaseQuery, 'cursor' | 'limit'>,
+): Promise<{ where: SQL[]; bands: readonly BoardBand[] | undefined }> {
   const { actor } = ctx;
   if (actor.kind !== 'staff' && actor.kind !== 'system') throw AppError.forbidden('Only staff list cases.');
   const who = await whoIs(deps, ctx);
@@ -1314,8 +1342,42 @@ export async function listStaffCases(deps: CaseDeps, ctx: RequestContext, q: Cas
   // Overdue is the board's top band: the filter picks bands rather than adding a predicate.
   const bands: readonly BoardBand[] | undefined =
     q.overdue === undefined ? undefined : q.overdue ? [2] : [1, 0];
-  const p = await page(deps, where, q, true, bands);
-  return { items: await withRefs(deps, ctx, p.rows), nextCursor: p.nextCursor };
+  return { where, bands };
+}
+
+/**
+ * The board for an export (`export.ts`): the same scope, filters and order as `listStaffCases`,
+ * at most `cap` rows, as list views, in two statements whatever the size (the caller's handler
+ * context, then the rows with every name the sheet shows).
+ */
+export async function exportStaffCases(
+  deps: CaseDeps,
+  ctx: RequestContext,
+  q: Omit<CaseQuery, 'cursor' | 'limit'>,
+  cap: number,
+): Promise<CaseView[]> {
+  const { where, bands } = await staffBoard(deps, ctx, q);
+  const now = deps.clock.now();
+  const rows = await exportCaseRows(deps.db, { where, now, limit: cap, bands });
+  const departments = new Map<string, string>();
+  const names = new Map<string, string>();
+  for (const r of rows) {
+    if (r.c.departmentId && r.departmentName) departments.set(r.c.departmentId, r.departmentName);
+    if (r.c.reporterId && r.reporterName !== null) names.set(r.c.reporterId, r.reporterName);
+    if (r.c.handlerId && r.handlerName !== null) names.set(r.c.handlerId, r.handlerName);
+  }
+  return rows.map((r) => {
+    const { unit } = r;
+    return {
+      c: r.c,
+      categoryName: r.categoryName ?? r.c.categoryCode,
+      unit,
+      handler: handlerOf(r.c, r.squadName, departments, names),
+      reporter: reporterLabel(ctx, r.c, unit.path, r.reporterName ?? undefined).name,
+      overdue: isOverdue(r.c, now),
+      followers: 0,
+    };
+  });
 }
 
 /** 我的诉求: the resident's reports and the cases they follow, newest first. */

@@ -193,18 +193,22 @@ export async function placesOfDistrict(db: Executor, districtId: string) {
  * e.g. the supervisors the cases SLA job notifies.
  */
 export async function accountsWithRolesAt(db: Executor, roleCodes: string[], unitIds: string[]) {
+  return [...new Set((await grantsWithRolesAt(db, roleCodes, unitIds)).map((g) => g.accountId))];
+}
+
+/** The active grants of those roles at those units (of active accounts): who holds which unit. */
+export async function grantsWithRolesAt(db: Executor, roleCodes: string[], unitIds: string[]) {
   if (roleCodes.length === 0 || unitIds.length === 0) return [];
-  const rows = await db
-    .selectDistinct({ id: accounts.id })
+  return db
+    .selectDistinct({ accountId: accounts.id, orgUnitId: roleGrants.orgUnitId })
     .from(roleGrants)
     .innerJoin(accounts, eq(accounts.id, roleGrants.accountId))
     .where(
       and(
         inArray(roleGrants.roleCode, roleCodes),
-        inArray(roleGrants.orgUnitId, unitIds),
+        inArray(roleGrants.orgUnitId, [...new Set(unitIds)]),
         isNull(roleGrants.revokedAt),
         eq(accounts.status, 'active'),
       ),
     );
-  return rows.map((r) => r.id);
 }

@@ -1,11 +1,11 @@
 import type { Grant, Me, OrgUnitRef, Session } from '@linli/contracts';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../core/db/client';
+import { preparedQuery } from '../../core/db/prepared';
 import { AppError } from '../../core/errors';
 import { roleDefinition, rolePermissions } from '../../core/roles';
-import { findDepartment } from './lookups';
-import { currentNotice } from './privacy-service';
-import { accounts, orgUnits, roleGrants, type sessions } from './schema';
+import { accounts, departments, orgUnits, type sessions } from './schema';
 
 type OrgUnitRow = Pick<typeof orgUnits.$inferSelect, 'id' | 'code' | 'name' | 'kind'>;
 
@@ -16,44 +16,62 @@ const orgUnitRef = (u: OrgUnitRow): OrgUnitRef => ({
   kind: u.kind,
 });
 
+interface GrantJson {
+  id: string;
+  roleCode: string;
+  grantedAt: string;
+  unitId: string;
+  unitCode: string;
+  unitName: string;
+  unitKind: OrgUnitRow['kind'];
+}
+
+const home = alias(orgUnits, 'home');
+
+/**
+ * The account with its home unit, department, the privacy notice in force (residents) and its
+ * grants (as JSON, oldest first): `GET /me` is one prepared statement (issue #15).
+ */
+const meQuery = preparedQuery('identity_me', (db, name) =>
+  db
+    .select({
+      account: accounts,
+      home: { id: home.id, code: home.code, name: home.name, kind: home.kind },
+      department: { id: departments.id, code: departments.code, name: departments.name },
+      noticeVersion: sql<
+        number | null
+      >`CASE WHEN ${accounts.kind} = 'resident' THEN (SELECT max(pn.version) FROM privacy_notices pn WHERE pn.district_id = ${accounts.districtId}) END`,
+      // The same grants the permission check loads: unrevoked, on units still active.
+      grants: sql<GrantJson[] | string>`(SELECT coalesce(json_agg(json_build_object(
+        'id', g.id, 'roleCode', g.role_code, 'grantedAt', g.granted_at, 'unitId', u.id,
+        'unitCode', u.code, 'unitName', u.name, 'unitKind', u.kind
+      ) ORDER BY g.granted_at, g.id), '[]'::json)
+      FROM role_grants g JOIN org_units u ON u.id = g.org_unit_id
+      WHERE g.account_id = ${accounts.id} AND g.revoked_at IS NULL AND u.status = 'active')`,
+    })
+    .from(accounts)
+    .leftJoin(home, eq(home.id, accounts.orgUnitId))
+    .leftJoin(departments, eq(departments.id, accounts.departmentId))
+    .where(eq(accounts.id, sql.placeholder('accountId')))
+    .limit(1)
+    .prepare(name),
+);
+
 /** The caller's own account: profile, grants with role names and units, and every permission they carry. */
 export async function presentMe(db: Executor, accountId: string): Promise<Me> {
-  const [account] = await db.select().from(accounts).where(eq(accounts.id, accountId)).limit(1);
-  if (!account) throw AppError.notFound('account');
-  const [home] = account.orgUnitId
-    ? await db
-        .select({ id: orgUnits.id, code: orgUnits.code, name: orgUnits.name, kind: orgUnits.kind })
-        .from(orgUnits)
-        .where(eq(orgUnits.id, account.orgUnitId))
-        .limit(1)
-    : [];
-  const department = account.departmentId ? await findDepartment(db, account.departmentId) : null;
-  // The same grants the permission check loads: unrevoked, on units still active.
-  const grantRows = await db
-    .select({
-      id: roleGrants.id,
-      roleCode: roleGrants.roleCode,
-      grantedAt: roleGrants.grantedAt,
-      unitId: orgUnits.id,
-      unitCode: orgUnits.code,
-      unitName: orgUnits.name,
-      unitKind: orgUnits.kind,
-    })
-    .from(roleGrants)
-    .innerJoin(orgUnits, eq(orgUnits.id, roleGrants.orgUnitId))
-    .where(
-      and(eq(roleGrants.accountId, accountId), isNull(roleGrants.revokedAt), eq(orgUnits.status, 'active')),
-    )
-    .orderBy(asc(roleGrants.grantedAt), asc(roleGrants.id));
+  const [row] = await meQuery(db).execute({ accountId });
+  if (!row) throw AppError.notFound('account');
+  const { account } = row;
+  const grantRows = (typeof row.grants === 'string' ? JSON.parse(row.grants) : row.grants) as GrantJson[];
   const grants: Grant[] = grantRows.map((g) => ({
     id: g.id,
     roleCode: g.roleCode,
     roleName: roleDefinition(g.roleCode)?.name['zh-CN'] ?? g.roleCode,
     orgUnit: orgUnitRef({ id: g.unitId, code: g.unitCode, name: g.unitName, kind: g.unitKind }),
-    grantedAt: g.grantedAt.toISOString(),
+    grantedAt: new Date(g.grantedAt).toISOString(),
   }));
   // Only staff sessions carry grants (core/auth/sessions.ts), so only staff hold permissions.
-  const notice = account.kind === 'resident' ? await currentNotice(db, account.districtId) : null;
+  const noticeVersion = row.noticeVersion === null ? null : Number(row.noticeVersion);
   const permissions =
     account.kind === 'staff'
       ? [...new Set(grantRows.flatMap((g) => rolePermissions(g.roleCode)))].sort()
@@ -64,8 +82,11 @@ export async function presentMe(db: Executor, accountId: string): Promise<Me> {
     username: account.username,
     displayName: account.displayName,
     phone: account.phone,
-    homeOrgUnit: home ? orgUnitRef(home) : null,
-    department: department ? { id: department.id, code: department.code, name: department.name } : null,
+    homeOrgUnit: account.orgUnitId && row.home ? orgUnitRef(row.home) : null,
+    department:
+      account.departmentId && row.department
+        ? { id: row.department.id, code: row.department.code, name: row.department.name }
+        : null,
     grants,
     permissions,
     mustChangePassword: account.mustChangePassword,
@@ -73,9 +94,9 @@ export async function presentMe(db: Executor, accountId: string): Promise<Me> {
     privacy:
       account.kind === 'resident'
         ? {
-            currentVersion: notice?.version ?? null,
+            currentVersion: noticeVersion,
             consentedVersion: account.privacyConsentVersion,
-            consentRequired: !!notice && (account.privacyConsentVersion ?? 0) < notice.version,
+            consentRequired: noticeVersion !== null && (account.privacyConsentVersion ?? 0) < noticeVersion,
           }
         : null,
   };

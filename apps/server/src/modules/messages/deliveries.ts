@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Clock } from '../../core/clock';
 import type { Db, Executor } from '../../core/db/client';
-import { enqueueJob, type JobContext, type JobDefinition } from '../../core/jobs';
+import { enqueueJob, enqueueJobs, type JobContext, type JobDefinition } from '../../core/jobs';
 import type { NotificationEventDefinition, NotificationLocale, SmsMode } from '../../core/module';
 import { type EventData, render, renderSms, renderWechat } from '../../core/notify-templates';
 import { SmsSendError, smsProvider } from '../../core/sms';
@@ -30,7 +30,19 @@ export const DELIVERY_MAX_ATTEMPTS = 6;
 
 /** Queues the job that sends a delivery, in the caller's transaction; `runAt` holds it (quiet hours). */
 export async function queueDelivery(tx: Executor, deliveryId: string, runAt?: Date, hold = false) {
-  await enqueueJob(tx, {
+  await enqueueJob(tx, deliveryJob(deliveryId, runAt, hold));
+}
+
+/** Queues the jobs of many new deliveries in one statement (the hub's batches). */
+export async function queueDeliveries(tx: Executor, deliveryIds: readonly string[], runAt?: Date) {
+  await enqueueJobs(
+    tx,
+    deliveryIds.map((id) => deliveryJob(id, runAt, false)),
+  );
+}
+
+function deliveryJob(deliveryId: string, runAt: Date | undefined, hold: boolean) {
+  return {
     name: DELIVER_JOB,
     payload: { deliveryId },
     runAt,
@@ -38,7 +50,7 @@ export async function queueDelivery(tx: Executor, deliveryId: string, runAt?: Da
     idempotencyKey:
       hold && runAt ? `${DELIVER_JOB}:${deliveryId}@${runAt.toISOString()}` : `${DELIVER_JOB}:${deliveryId}`,
     maxAttempts: DELIVERY_MAX_ATTEMPTS,
-  });
+  };
 }
 
 type Outcome = 'sent' | 'held' | 'failed' | 'dead' | 'missing';

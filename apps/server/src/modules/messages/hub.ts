@@ -1,12 +1,13 @@
 import type { Permission } from '@linli/contracts';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
+import { uuidv7 } from '../../core/db/columns';
 import type { NotificationEventDefinition, NotificationLocale, SmsMode } from '../../core/module';
 import { type EventData, render, renderInApp, renderWechat } from '../../core/notify-templates';
 import { rolesHolding } from '../../core/roles';
-import { accountsWithRolesAt, activeAccountPhones, findOrgUnit, pathIds } from '../identity/lookups';
+import { activeAccountPhones, grantsWithRolesAt, orgUnitsByIds, pathIds } from '../identity/lookups';
 import { eventByCode } from './catalogue';
-import { queueDelivery } from './deliveries';
+import { queueDeliveries } from './deliveries';
 import { messages, notificationDeliveries, notificationPreferences, notificationSettings } from './schema';
 
 /**
@@ -30,35 +31,53 @@ export async function notify<V extends string>(
   data: EventData<V>,
   opts: { at?: Date } = {},
 ): Promise<{ messages: number; deliveries: number }> {
+  return notifyEach(tx, event, [{ recipients, data }], opts);
+}
+
+/**
+ * `notify` for many occurrences of one event at once (a batch of SLA breaches), each with its own
+ * recipients and data: the recipients are read once, the messages, the deliveries and their
+ * jobs are written in one statement each, whatever the batch's size.
+ */
+export async function notifyEach<V extends string>(
+  tx: Executor,
+  event: NotificationEventDefinition<V>,
+  items: readonly { recipients: Iterable<string | null | undefined>; data: EventData<V> }[],
+  opts: { at?: Date } = {},
+): Promise<{ messages: number; deliveries: number }> {
   const declared = await eventByCode(event.code);
   if (declared !== (event as NotificationEventDefinition))
     throw new Error(`notification event ${event.code} is not declared in any module's manifest`);
   if (event.oneTimeCode) throw new Error(`${event.code} is a one-time code: identity sends it, not notify()`);
-  const ids = [...new Set([...recipients].filter((r): r is string => !!r))];
-  if (ids.length === 0) return { messages: 0, deliveries: 0 };
+  const each = items.map((item) => ({
+    ids: [...new Set([...item.recipients].filter((r): r is string => !!r))],
+    vars: item.data as Readonly<Record<string, unknown>> as EventData<string>,
+  }));
+  const all = [...new Set(each.flatMap((e) => e.ids))];
+  if (all.length === 0) return { messages: 0, deliveries: 0 };
   const at = opts.at ?? new Date();
-  const people = await recipientsOf(tx, ids, event);
-  const vars = data as Readonly<Record<string, unknown>> as EventData<string>;
+  const known = new Map((await recipientsOf(tx, all, event)).map((p) => [p.accountId, p]));
+  const sends = each.flatMap(({ ids, vars }) =>
+    ids.flatMap((id) => {
+      const p = known.get(id);
+      return p ? [{ p, vars }] : [];
+    }),
+  );
 
   const messageRows = event.inApp
-    ? people.map((p) => {
+    ? sends.map(({ p, vars }) => {
         const m = renderInApp(event, vars, p.locale)!;
-        return { accountId: p.accountId, eventCode: event.code, ...m, createdAt: at };
+        // The id is made here, so each send knows its message (one person may be in several).
+        return { id: uuidv7(), accountId: p.accountId, eventCode: event.code, ...m, createdAt: at };
       })
     : [];
-  const written = messageRows.length
-    ? await tx
-        .insert(messages)
-        .values(messageRows)
-        .returning({ id: messages.id, accountId: messages.accountId })
-    : [];
-  const messageOf = new Map(written.map((m) => [m.accountId, m.id]));
+  if (messageRows.length) await tx.insert(messages).values(messageRows);
 
   const deliveries: (typeof notificationDeliveries.$inferInsert)[] = [];
-  for (const p of people) {
+  sends.forEach(({ p, vars }, i) => {
     const base = {
       accountId: p.accountId,
-      messageId: messageOf.get(p.accountId) ?? null,
+      messageId: messageRows[i]?.id ?? null,
       eventCode: event.code,
       locale: p.locale,
       data: vars as Record<string, unknown>,
@@ -77,15 +96,19 @@ export async function notify<V extends string>(
           .map((d) => d.value)
           .join(' · '),
       });
-  }
+  });
   if (deliveries.length) {
     const rows = await tx
       .insert(notificationDeliveries)
       .values(deliveries)
       .returning({ id: notificationDeliveries.id });
-    for (const r of rows) await queueDelivery(tx, r.id, at);
+    await queueDeliveries(
+      tx,
+      rows.map((r) => r.id),
+      at,
+    );
   }
-  return { messages: written.length, deliveries: deliveries.length };
+  return { messages: messageRows.length, deliveries: deliveries.length };
 }
 
 interface Recipient {
@@ -145,7 +168,25 @@ export async function staffHolding(
   permission: Permission,
   orgUnitId: string,
 ): Promise<string[]> {
-  const unit = await findOrgUnit(tx, orgUnitId);
-  if (!unit) return [];
-  return accountsWithRolesAt(tx, rolesHolding(permission), pathIds(unit.path));
+  return (await staffHoldingEach(tx, permission, [orgUnitId])).get(orgUnitId) ?? [];
+}
+
+/** `staffHolding` for many org units in two statements, keyed by unit. */
+export async function staffHoldingEach(
+  tx: Executor,
+  permission: Permission,
+  orgUnitIds: Iterable<string>,
+): Promise<Map<string, string[]>> {
+  const units = await orgUnitsByIds(tx, orgUnitIds);
+  const grants = await grantsWithRolesAt(
+    tx,
+    rolesHolding(permission),
+    [...units.values()].flatMap((u) => pathIds(u.path)),
+  );
+  const out = new Map<string, string[]>();
+  for (const unit of units.values()) {
+    const ancestors = new Set(pathIds(unit.path));
+    out.set(unit.id, [...new Set(grants.filter((g) => ancestors.has(g.orgUnitId)).map((g) => g.accountId))]);
+  }
+  return out;
 }

@@ -20,4 +20,4 @@ export const messagesManifest: ModuleManifest = {
   metrics: deliveryCollectors,
 };
 
-export { notify, staffHolding } from './hub';
+export { notify, notifyEach, staffHolding, staffHoldingEach } from './hub';

@@ -1,6 +1,7 @@
 import type { ApplicationStatus } from '@linli/contracts';
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
+import { preparedQuery } from '../../core/db/prepared';
 import {
   type ApplicationRow,
   applicationEvents,
@@ -12,8 +13,42 @@ import { RUNNING_STATES } from './applications-workflow';
 
 /** Plain reads and writes of the application tables: `(db | tx, params) => rows`. */
 
+// The detail's reads by id are prepared once per database (core/db/prepared.ts, issue #15).
+const byId = preparedQuery('sg_application', (db, name) =>
+  db
+    .select()
+    .from(applications)
+    .where(eq(applications.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare(name),
+);
+const filesById = preparedQuery('sg_application_files', (db, name) =>
+  db
+    .select()
+    .from(applicationFiles)
+    .where(eq(applicationFiles.applicationId, sql.placeholder('id')))
+    .orderBy(asc(applicationFiles.createdAt), asc(applicationFiles.id))
+    .prepare(name),
+);
+const eventsById = preparedQuery('sg_application_events', (db, name) =>
+  db
+    .select()
+    .from(applicationEvents)
+    .where(eq(applicationEvents.applicationId, sql.placeholder('id')))
+    .orderBy(asc(applicationEvents.at), asc(applicationEvents.id))
+    .prepare(name),
+);
+const visitsById = preparedQuery('sg_application_visits', (db, name) =>
+  db
+    .select()
+    .from(applicationVisits)
+    .where(eq(applicationVisits.applicationId, sql.placeholder('id')))
+    .orderBy(asc(applicationVisits.at), asc(applicationVisits.id))
+    .prepare(name),
+);
+
 export async function findApplication(db: Executor, id: string): Promise<ApplicationRow | null> {
-  const [row] = await db.select().from(applications).where(eq(applications.id, id)).limit(1);
+  const [row] = await byId(db).execute({ id });
   return row ?? null;
 }
 
@@ -54,11 +89,7 @@ export async function countFiles(db: Executor, applicationId: string): Promise<n
 }
 
 export async function filesOf(db: Executor, applicationId: string) {
-  return db
-    .select()
-    .from(applicationFiles)
-    .where(eq(applicationFiles.applicationId, applicationId))
-    .orderBy(asc(applicationFiles.createdAt), asc(applicationFiles.id));
+  return filesById(db).execute({ id: applicationId });
 }
 
 export async function findFile(db: Executor, applicationId: string, fileId: string) {
@@ -71,19 +102,11 @@ export async function findFile(db: Executor, applicationId: string, fileId: stri
 }
 
 export async function eventsOf(db: Executor, applicationId: string) {
-  return db
-    .select()
-    .from(applicationEvents)
-    .where(eq(applicationEvents.applicationId, applicationId))
-    .orderBy(asc(applicationEvents.at), asc(applicationEvents.id));
+  return eventsById(db).execute({ id: applicationId });
 }
 
 export async function visitsOf(db: Executor, applicationId: string) {
-  return db
-    .select()
-    .from(applicationVisits)
-    .where(eq(applicationVisits.applicationId, applicationId))
-    .orderBy(asc(applicationVisits.at), asc(applicationVisits.id));
+  return visitsById(db).execute({ id: applicationId });
 }
 
 /** Records a visit and bumps the application's count; returns the new count. */

@@ -1,0 +1,1 @@
+CREATE INDEX "cases_sla_next_idx" ON "cases" USING btree ((CASE WHEN "overdue_level" < 1 THEN least("due_at", "red_at") ELSE "red_at" END)) WHERE "cases"."overdue_level" < 2 AND "cases"."status" IN ('reported', 'registered', 'dispatched', 'accepted', 'handling', 'handled');
