@@ -135,6 +135,8 @@ process.on('exit', () => {
 interface Postgres {
   /** A superuser URL to the `postgres` database. */
   adminUrl: string;
+  /** The postmaster's pid when the server runs on this machine and its data directory is readable. */
+  postmaster(admin: pg.Client): Promise<number | null>;
   withDb(name: string): string;
   stop(): Promise<void>;
 }
@@ -201,6 +203,7 @@ async function ownPostgres(): Promise<Postgres> {
   }
   return {
     adminUrl,
+    postmaster: async () => postmasterOf(`${dir}/data`),
     withDb: (name) => `postgres://postgres@127.0.0.1:${port}/${name}`,
     async stop() {
       const stop = asPostgres([pgBin('pg_ctl')!, '-D', `${dir}/data`, '-m', 'fast', '-w', 'stop']);
@@ -217,7 +220,59 @@ function givenPostgres(url: string): Postgres {
     u.pathname = `/${name}`;
     return u.toString();
   };
-  return { adminUrl: withDb('postgres'), withDb, stop: async () => {} };
+  return {
+    adminUrl: withDb('postgres'),
+    withDb,
+    async postmaster(admin) {
+      const host = new URL(url).hostname;
+      if (!['127.0.0.1', 'localhost', '::1', '[::1]', ''].includes(host)) return null;
+      const dir = (await admin.query<{ d: string }>("SELECT current_setting('data_directory') AS d")).rows[0]!
+        .d;
+      return postmasterOf(dir);
+    },
+    stop: async () => {},
+  };
+}
+
+function postmasterOf(dataDir: string): number | null {
+  try {
+    return Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+  } catch {
+    return null;
+  }
+}
+
+// CPU time from /proc, so that a shared machine's noise does not hide the cost of a request.
+const TICK_MS =
+  1000 / (Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100);
+function cpuFields(pid: number): number[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // After "pid (comm) ": state is field 3; utime, stime, cutime, cstime are fields 14–17.
+  return stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 15)
+    .map(Number);
+}
+/** CPU ms of a process (and of its children it has reaped). */
+function processCpu(pid: number): number {
+  const [u, s, cu, cs] = cpuFields(pid);
+  return (u! + s! + cu! + cs!) * TICK_MS;
+}
+/** CPU ms of a PostgreSQL server: the postmaster, its ended backends (reaped) and its live ones. */
+function postgresCpu(postmaster: number): number {
+  let total = processCpu(postmaster);
+  let children: string[] = [];
+  try {
+    children = fs.readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8').trim().split(/\s+/);
+  } catch {}
+  for (const child of children.filter(Boolean)) {
+    try {
+      const [u, s] = cpuFields(Number(child));
+      total += (u! + s!) * TICK_MS;
+    } catch {}
+  }
+  return total;
 }
 
 /** The server's JSON log: where it ends now, and the entries written after an offset. */
@@ -251,6 +306,7 @@ class JsonLog {
 
 interface Linli {
   url: string;
+  pid: number;
   stop(): Promise<void>;
   /** Statements sent to PGlite so far (embedded only). */
   statements: (() => Promise<number>) | null;
@@ -303,6 +359,7 @@ async function startLinli(databaseUrl: string | null): Promise<Linli> {
   }
   return {
     url,
+    pid: child.pid!,
     statements: countPort
       ? async () => Number(await (await fetch(`http://127.0.0.1:${countPort}/`)).text())
       : null,
@@ -837,6 +894,7 @@ async function replayScript(route: Route, captures: Capture[], db: pg.Client): P
 
 interface PgbenchResult {
   tps: number | null;
+  transactions: number;
   failed: string | null;
 }
 
@@ -869,7 +927,8 @@ async function pgbench(scriptFile: string, url: string, clients: number): Promis
         .join(' ')
         .slice(0, 400);
       const failed = code !== 0 || aborted ? aborted || out.trim().split('\n').slice(-3).join(' ') : null;
-      resolve({ tps: tps && !failed ? Number(tps[1]) : null, failed });
+      const transactions = Number(/number of transactions actually processed: (\d+)/.exec(out)?.[1] ?? 0);
+      resolve({ tps: tps && !failed ? Number(tps[1]) : null, transactions, failed });
     });
   });
 }
@@ -919,6 +978,8 @@ interface Cell {
   locks: { samples: number; waited: number } | null;
   pgbench: PgbenchResult | null;
   pgbenchLocks: { samples: number; waited: number } | null;
+  /** CPU ms per request (Linli + PostgreSQL) and per pgbench transaction (PostgreSQL). */
+  cpu: { app: number; bench: number | null } | null;
 }
 
 /** Expected requests for a cell, from the cell before (at most twice its rate per connection step). */
@@ -980,6 +1041,9 @@ async function onPostgres(notes: string[]): Promise<{ cells: Cell[]; version: st
   const sampler = new pg.Client({ connectionString: server.adminUrl });
   await sampler.connect();
   const log = new JsonLog(admin);
+  const postmaster = await server.postmaster(admin);
+  if (!postmaster)
+    notes.push('PostgreSQL is not on this machine (or its data directory is not readable): no CPU columns');
   let t = Date.now();
   const linli = await startLinli(dbUrl);
   console.error(`PostgreSQL ${version}: Linli ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -1013,12 +1077,22 @@ async function onPostgres(notes: string[]): Promise<{ cells: Cell[]; version: st
         await route.prepare?.(expectedRequests(prev, rate, c));
         await admin.query('SELECT pg_stat_statements_reset()');
         const locks = lockSampler(sampler);
+        const cpu0 = postmaster ? processCpu(linli.pid) + postgresCpu(postmaster) : 0;
         const load = await drive(linli.url, route, c);
+        const cpu1 = postmaster ? processCpu(linli.pid) + postgresCpu(postmaster) : 0;
         const lockFigures = await locks.stop();
         const statements = (await statementsSince(admin)) / Math.max(1, load.total);
         const benchLocks = lockSampler(sampler);
+        const pg0 = postmaster ? postgresCpu(postmaster) : 0;
         const bench = await pgbench(scriptFile, dbUrl, c);
+        const pg1 = postmaster ? postgresCpu(postmaster) : 0;
         const pgbenchLocks = await benchLocks.stop();
+        const cpu = postmaster
+          ? {
+              app: (cpu1 - cpu0) / Math.max(1, load.total),
+              bench: bench.transactions ? (pg1 - pg0) / bench.transactions : null,
+            }
+          : null;
         const cell = {
           route,
           connections: c,
@@ -1027,6 +1101,7 @@ async function onPostgres(notes: string[]): Promise<{ cells: Cell[]; version: st
           locks: lockFigures,
           pgbench: bench,
           pgbenchLocks,
+          cpu,
         };
         cells.push(cell);
         console.error(`  ${row(cell)}`);
@@ -1059,7 +1134,9 @@ async function onPglite(): Promise<Cell[]> {
         const prev = cells.filter((x) => x.route === route).at(-1);
         await route.prepare?.(expectedRequests(prev, rate, c));
         const before = await linli.statements!();
+        const cpu0 = processCpu(linli.pid);
         const load = await drive(linli.url, route, c);
+        const cpu1 = processCpu(linli.pid);
         const statements = ((await linli.statements!()) - before) / Math.max(1, load.total);
         const cell = {
           route,
@@ -1069,6 +1146,7 @@ async function onPglite(): Promise<Cell[]> {
           locks: null,
           pgbench: null,
           pgbenchLocks: null,
+          cpu: { app: (cpu1 - cpu0) / Math.max(1, load.total), bench: null },
         };
         cells.push(cell);
         console.error(`  PGlite ${row(cell)}`);
@@ -1088,7 +1166,11 @@ function row(c: Cell): string {
   const bench = c.pgbench ? (c.pgbench.tps !== null ? fmt(c.pgbench.tps) : 'replay failed') : 'n/a (PGlite)';
   return `| ${c.route.label} | ${c.connections} | ${fmt(c.load.rps)} | ${fmt(c.load.p99)} | ${fmt(c.statements, 1)} | ${
     c.locks ? `${c.locks.waited} / ${c.locks.samples}` : 'n/a'
-  } | ${bench} | ${c.pgbenchLocks ? `${c.pgbenchLocks.waited} / ${c.pgbenchLocks.samples}` : 'n/a'} | ${ratio} | ${c.load.errors} |`;
+  } | ${bench} | ${c.pgbenchLocks ? `${c.pgbenchLocks.waited} / ${c.pgbenchLocks.samples}` : 'n/a'} | ${ratio} | ${
+    c.cpu ? fmt(c.cpu.app, 2) : '—'
+  } | ${c.cpu?.bench ? fmt(c.cpu.bench, 2) : '—'} | ${
+    c.cpu?.bench ? `${((c.cpu.bench / c.cpu.app) * 100).toFixed(1)}%` : '—'
+  } | ${c.load.errors} |`;
 }
 
 /** The issue's budgets, judged on the 10-connection cells (or the most connections measured). */
@@ -1101,7 +1183,11 @@ function budgets(cells: Cell[]): string[] {
     const parts = [
       ratio === null
         ? `app ÷ pgbench at ${top.connections}: not measured (${top.pgbench?.failed ?? 'no replay'}) — not met`
-        : `app ÷ pgbench at ${top.connections} = ${(ratio * 100).toFixed(1)}% (budget ≥ ${route.budget * 100}%) — ${ratio >= route.budget ? 'met' : 'not met'}`,
+        : `app ÷ pgbench at ${top.connections} = ${(ratio * 100).toFixed(1)}% (budget ≥ ${route.budget * 100}%) — ${ratio >= route.budget ? 'met' : 'not met'}${
+            top.cpu?.bench
+              ? ` (by CPU per request: ${((top.cpu.bench / top.cpu.app) * 100).toFixed(1)}%)`
+              : ''
+          }`,
     ];
     if (route.write) {
       const waits = top.locks?.waited ?? 0;
@@ -1122,9 +1208,11 @@ function budgets(cells: Cell[]): string[] {
 
 async function main() {
   const started = Date.now();
+  // The machine may be shared: the load average before and after says how much of it the run had.
+  const loadBefore = os.loadavg()[0]!.toFixed(1);
   const header = [
-    '| route | connections | req/s | p99 ms | statements / request | lock-wait samples | pgbench TPS | pgbench lock-wait samples | app ÷ pgbench | errors |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| route | connections | req/s | p99 ms | statements / request | lock-wait samples | pgbench TPS | pgbench lock-wait samples | app ÷ pgbench | CPU ms / request (Linli + PostgreSQL) | CPU ms / pgbench transaction (PostgreSQL) | by CPU | errors |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const out: string[] = [];
   const notes: string[] = [];
@@ -1145,16 +1233,20 @@ async function main() {
   if (DATABASES.includes('pglite')) {
     const cells = await onPglite();
     out.push(
-      `### PGlite (embedded), ${SECONDS} s per cell — pgbench cannot replay on PGlite (one connection inside the Node process)`,
+      `### PGlite (embedded), ${SECONDS} s per cell — no pgbench column: pgbench cannot replay on PGlite (one connection inside the Node process)`,
       '',
-      ...header,
-      ...cells.map(row),
+      '| route | connections | req/s | p99 ms | statements / request | CPU ms / request (Linli with PGlite) | errors |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...cells.map(
+        (c) =>
+          `| ${c.route.label} | ${c.connections} | ${fmt(c.load.rps)} | ${fmt(c.load.p99)} | ${fmt(c.statements, 1)} | ${c.cpu ? fmt(c.cpu.app, 2) : '—'} | ${c.load.errors} |`,
+      ),
       '',
     );
   }
   console.log(
     [
-      `Linli write path — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, node ${process.version}; ${SECONDS} s per cell; lock-wait samples are "samples with a backend waiting / samples"; ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+      `Linli write path — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, node ${process.version}, load average ${loadBefore} → ${os.loadavg()[0]!.toFixed(1)}; ${SECONDS} s per cell; lock-wait samples are "samples with a backend waiting / samples"; ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
       '',
       ...out,
       ...(notes.length ? ['Captures:', '', ...notes.map((n) => `- ${n}`)] : []),
