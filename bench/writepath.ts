@@ -22,38 +22,39 @@
  * own.
  *
  * For each route:
- * 1. Capture: `log_statement=all` for twelve single requests (ten actors, the first two twice),
- *    each between two marker statements sent from this script's own connection; the statements
- *    the server's backends logged between the markers, with their parameters, are that request.
- *    The sequence most captures share is the route's (a stray job-runner poll falls out).
+ * 1. Capture: `log_statement=all` for thirty single requests (ten actors × three), each between
+ *    two marker statements sent from this script's own connection; the statements the server's
+ *    backends logged between the markers, with their parameters, are that request. The sequence
+ *    most captures share is the route's (a stray job-runner poll falls out).
  * 2. For 1, 4 and 10 connections: autocannon for WRITEPATH_SECONDS (default 5) — req/s, p99; the
  *    statements per request from pg_stat_statements (reset before, summed over the database
  *    after, divided by the requests answered; includes BEGIN/COMMIT and whatever the job runner
  *    ran meanwhile); lock waits sampled every ~10 ms from a separate connection
- *    (`pg_stat_activity` where `wait_event_type = 'Lock'`: samples in which any backend waited).
+ *    (`pg_stat_activity` where `wait_event_type = 'Lock'`: samples in which any backend waited);
+ *    CPU ms per request from /proc (the Linli process + every PostgreSQL process).
  * 3. pgbench replaying the captured statements, one transaction of the script per request, same
- *    client count, same duration, `-M prepared` (WRITEPATH_PGBENCH_MODE), and the ratio app ÷
- *    pgbench.
+ *    client count, same duration, `-M prepared` (WRITEPATH_PGBENCH_MODE); its TPS, lock waits and
+ *    PostgreSQL's CPU per transaction; the ratio app ÷ pgbench by throughput and by CPU.
  *
- * How the replay script is made from the captures (see decision 41 in docs/decisions.md). Each
- * parameter position is compared across the captures:
+ * How the replay script is made from the captures (decision 41 in docs/decisions.md). pgbench
+ * client c replays, per transaction, one of actor c's three captured requests (so no two clients
+ * touch the same case or account row). Each parameter position is compared across the captures:
  * - the same in every capture: a constant, written as a typed literal (`E'…'::type`, the type
- *   PostgreSQL infers for the parameter, found by PREPAREing the statement);
- * - the request's input (the case id of a step or a read): taken per transaction from a pool of
- *   such values (a helper table `writepath.pool`, `\set k random(1, N)`; for the step, cases the
- *   app already registered: the replay is blind, it repeats the statements, not the checks);
- * - the same for each actor and different between actors (an account id): per pgbench client,
- *   from the same helper table (`:client_id`);
- * - different per request and UUID-shaped (a new row's id): a fresh, time-ordered UUID per
- *   transaction, `md5` of a random `\set` seed, so the same new id repeats across the statements
- *   of one transaction as it did in the request;
- * - different per request and anything else (timestamps, texts, hashes): the first capture's
- *   value, as a constant.
- * Limits: the replay does not re-check what the app checks in Node, so it repeats one request's
- * path; unique values that are neither UUIDs nor computed in SQL would make pgbench fail (shown
- * as "replay failed" with pgbench's error, never silently); a helper-table lookup is one index
- * probe more per substituted value on pgbench's side. PGlite cannot be replayed by pgbench; on it
- * the table shows req/s and statements per request (counted by a preload, `pglite-count.ts`).
+ *   PostgreSQL infers for the parameter, found by PREPAREing the statement; `:` escaped, since
+ *   pgbench reads `:name` inside quotes too);
+ * - a UUIDv7 minted after the request was sent, or an integer that differs per request (a
+ *   `nextval()` fed back): a new key per transaction from a random `\set` seed, the same across
+ *   the statements of one transaction as it was in the request;
+ * - anything else that differs (the case or account the request is about, a time, a text): the
+ *   value in the captured request this transaction replays, from a helper table
+ *   `writepath.pool` in the bench's database.
+ * Limits: the replay does not re-check what the app checks in Node, so it repeats a request's
+ * path blindly (a step replayed on a case already registered), and reads 30 cases again where
+ * the app reads thousands; a unique value that is neither a UUIDv7 nor an integer would make
+ * pgbench fail (shown as "replay failed" with pgbench's error, never silently); a helper-table
+ * lookup is one index probe more per substituted value on pgbench's side. PGlite cannot be
+ * replayed by pgbench; on it the table shows req/s, statements per request (counted by a preload,
+ * `pglite-count.ts`) and the process's CPU per request.
  *
  * Env: WRITEPATH_SECONDS (5), WRITEPATH_CONNECTIONS (`1,4,10`), WRITEPATH_ROUTES
  * (`report,step,patch-me,get-me,first-read`), WRITEPATH_DATABASES (`postgres,pglite`),
