@@ -7,10 +7,13 @@ declare module 'autocannon' {
     method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
     headers?: Record<string, string>;
     body?: string;
-    requests?: { path?: string; setupRequest?: (req: Record<string, unknown>) => Record<string, unknown> }[];
+    requests?: {
+      path?: string;
+      setupRequest?: (req: Record<string, unknown>) => Record<string, unknown>;
+    }[];
   }
   interface Result {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p99: number; average: number };
     non2xx: number;
     errors: number;
