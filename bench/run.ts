@@ -99,7 +99,10 @@ async function startLinli(databaseUrl: string | null): Promise<Proc & { cleanup(
   const proc = await start(
     ['--import', 'tsx', 'apps/server/src/main.ts'],
     {
-      NODE_ENV: 'production',
+      // The demo accounts are a development convenience (production refuses LINLI_DEMO): a
+      // development server on loopback, as bench/uploads.ts and bench/writepath.ts start it.
+      NODE_ENV: 'development',
+      LINLI_DEV: 'on',
       LINLI_DEMO: 'on',
       LINLI_DEMO_HISTORY: 'off',
       LOG_LEVEL: 'warn',
