@@ -7,7 +7,6 @@ import {
   caseCategories,
   caseFollowers,
   caseHistory,
-  caseNumberCounters,
   casePhotos,
   caseRoutingRules,
   caseSlaCards,
@@ -135,19 +134,6 @@ export async function updateFromStatus(
     .where(and(eq(cases.id, id), eq(cases.status, from)))
     .returning();
   return row ?? null;
-}
-
-/** The next sequence number of a district's Beijing day, taken inside the creating transaction. */
-export async function nextCaseSequence(tx: Executor, districtId: string, day: string): Promise<number> {
-  const [row] = await tx
-    .insert(caseNumberCounters)
-    .values({ districtId, day, last: 1 })
-    .onConflictDoUpdate({
-      target: [caseNumberCounters.districtId, caseNumberCounters.day],
-      set: { last: sql`${caseNumberCounters.last} + 1` },
-    })
-    .returning({ last: caseNumberCounters.last });
-  return row!.last;
 }
 
 export async function insertHistory(tx: Executor, values: typeof caseHistory.$inferInsert) {

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type Client, loginAs, residentLogin, type TestApp } from '../../../test/harness';
 import { FakeClock } from '../../core/clock';
 import { HANLIN, handleCase as handle, POSTERS, reportCase as report, stepCase as step } from './fixtures';
-import { backfillCaseStats, FINISHING_STEPS, rebuildCaseStats, rowsOf, STAT_COLUMNS } from './rollups';
+import {
+  backfillCaseStats,
+  FINISHING_STEPS,
+  foldCaseStats,
+  rebuildCaseStats,
+  rowsOf,
+  STAT_COLUMNS,
+} from './rollups';
 
 /**
  * The statistics rollups kept in each write's transaction must always equal a rebuild from the
@@ -80,13 +87,35 @@ async function snapshot(): Promise<string[]> {
   return lines.sort();
 }
 
-/** The incremental rollups, then the same after a rebuild from scratch: they must be equal. */
+/**
+ * The statistics as read before the fold (rollups plus unfolded deltas), the same after the fold
+ * job ran, the folded rollups equal to a rebuild from scratch, and the statistics unchanged by it.
+ */
 async function expectRebuildEqual() {
+  const pending = await pendingDeltas();
+  const read = await Promise.all(STATS_READERS.map((r) => stats(r(), READ_QUERY)));
+  expect(await foldCaseStats(t.database.db)).toBe(pending);
+  expect(await pendingDeltas()).toBe(0);
+  expect(await Promise.all(STATS_READERS.map((r) => stats(r(), READ_QUERY)))).toEqual(read);
   const incremental = await snapshot();
   await rebuildCaseStats(t.database.db);
   const rebuilt = await snapshot();
   expect(incremental).toEqual(rebuilt);
-  return rebuilt;
+  expect(await Promise.all(STATS_READERS.map((r) => stats(r(), READ_QUERY)))).toEqual(read);
+  return { rebuilt, pending };
+}
+
+/** Who reads the statistics in the comparisons: the district, a town, a community. */
+const STATS_READERS = [() => admin, () => townAdmin, () => secretary];
+const READ_QUERY = '?from=2026-11-01&to=2027-01-31';
+
+async function pendingDeltas(): Promise<number> {
+  const [r] = rowsOf<{ n: number }>(
+    await t.database.db.execute(
+      sql`SELECT (SELECT count(*) FROM case_stat_deltas) + (SELECT count(*) FROM case_hotspot_deltas) AS n`,
+    ),
+  );
+  return Number(r!.n);
 }
 
 beforeAll(async () => {
@@ -163,7 +192,7 @@ describe('case statistics rollups', () => {
       finished: 3,
       onTime: 3,
     });
-    expect(await expectRebuildEqual()).not.toEqual([]);
+    expect((await expectRebuildEqual()).rebuilt).not.toEqual([]);
   });
 
   it('keeps to the caller’s scope and the unit filter', async () => {
@@ -321,7 +350,8 @@ describe('case statistics rollups', () => {
         if (name === 'handle') await handle(who, id);
         else await step(who, id, name, body);
       }
-      const rows = await expectRebuildEqual();
+      const { rebuilt: rows, pending } = await expectRebuildEqual();
+      expect(pending).toBeGreaterThan(0);
       expect(rows.length).toBeGreaterThan(0);
       hotCells += rows.filter((l) => l.startsWith('cell ') && l.endsWith(' true')).length;
     }
