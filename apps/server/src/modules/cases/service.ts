@@ -61,6 +61,7 @@ import {
   type CaseListRow,
   findCase,
   findCategory,
+  findCategoryWithRule,
   findPhoto,
   findSquad,
   followerCount,
@@ -80,6 +81,7 @@ import {
   type CaseCategoryRow,
   type CaseHistoryRow,
   type CasePhotoRow,
+  type CaseRoutingRuleRow,
   type CaseRow,
   caseHistory,
   caseHotspotDeltas,
@@ -496,12 +498,14 @@ interface Route {
 
 /** Category → handling unit by the rules: the community's squad, else the responsible department. */
 export async function routeCase(
-  db: Executor,
+  db: Db,
   districtId: string,
   category: CaseCategoryRow,
   communityId: string | null,
+  /** The rule for the category when already read (`findCategoryWithRule`). */
+  known?: { rule: CaseRoutingRuleRow | null },
 ): Promise<Route | null> {
-  const rule = await ruleFor(db, districtId, category.code);
+  const rule = known ? known.rule : await ruleFor(db, districtId, category.code);
   const kind = rule?.handlerKind ?? category.defaultHandlerKind;
   if (kind === 'squad') {
     const squad = communityId ? await activeSquadOf(db, communityId) : null;
@@ -612,8 +616,9 @@ export async function reportCase(
     deps.db,
     { accountId: accountId ?? '', key: accountId ? idempotencyKey : undefined, route: 'POST /api/v1/cases' },
     async () => {
-      const category = await findCategory(deps.db, districtId, f.categoryCode);
-      if (category?.level !== 'sub' || !category.enabled) {
+      const found = await findCategoryWithRule(deps.db, districtId, f.categoryCode);
+      const category = found?.category;
+      if (!found || category?.level !== 'sub' || !category.enabled) {
         throw AppError.unprocessable('unprocessable', `No category ${f.categoryCode} to report under.`, [
           { field: 'body/categoryCode', message: 'is not an enabled category', code: 'unknown-category' },
         ]);
@@ -623,7 +628,7 @@ export async function reportCase(
       const units = await cachedOrgUnits(deps.db, [place.orgUnitId, districtId]);
       const unit = units.get(place.orgUnitId)!;
       const district = units.get(districtId)!;
-      const route = await routeCase(deps.db, districtId, category, place.communityId);
+      const route = await routeCase(deps.db, districtId, category, place.communityId, found);
       const now = deps.clock.now();
       const calendar = await loadCalendar(deps.db, districtId);
       const { dueAt, redAt } = stepDeadline(calendar, now, slaOf(category, 'register'));
