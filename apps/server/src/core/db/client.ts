@@ -82,6 +82,7 @@ function countPgliteCalls(client: PGlite): { inFlight: number } {
 }
 
 const settled = Promise.resolve();
+const TX_CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
 
 /**
  * The one database client factory: node-postgres when DATABASE_URL is set, else PGlite persisted
@@ -96,7 +97,9 @@ export async function openDatabase(
   const logger = {
     logQuery(sqlText: string) {
       count++;
-      for (const w of watchers) w(sqlText);
+      // node-postgres sends a transaction's BEGIN and COMMIT as statements, PGlite does not:
+      // watchers see the same statements on both.
+      if (watchers.size && !TX_CONTROL.test(sqlText)) for (const w of watchers) w(sqlText);
     },
   };
   const watchQueries = (fn: (sqlText: string) => void) => {
