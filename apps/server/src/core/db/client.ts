@@ -26,6 +26,11 @@ export interface Database {
   /** Counts statements sent, so tests can check that a list costs a bounded number of queries. */
   queryCount(): number;
   /**
+   * Calls `fn` with the text of every statement sent from now on, until the returned function is
+   * called: tests count and name what a route costs. BEGIN and COMMIT are not among them.
+   */
+  watchQueries(fn: (sqlText: string) => void): () => void;
+  /**
    * Resolves once every commit made before the call is on stable storage: the server awaits it
    * before acknowledging a write. PostgreSQL's own commit already is (synchronous_commit); the
    * embedded database on disk syncs its WAL here (core/db/durable-fs.ts, decision 20).
@@ -77,6 +82,7 @@ function countPgliteCalls(client: PGlite): { inFlight: number } {
 }
 
 const settled = Promise.resolve();
+const TX_CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
 
 /**
  * The one database client factory: node-postgres when DATABASE_URL is set, else PGlite persisted
@@ -87,10 +93,20 @@ export async function openDatabase(
   options: { loadDataDir?: Blob; pglite?: PGlite } = {},
 ): Promise<Database> {
   let count = 0;
+  const watchers = new Set<(sqlText: string) => void>();
   const logger = {
-    logQuery() {
+    logQuery(sqlText: string) {
       count++;
+      // node-postgres sends a transaction's BEGIN and COMMIT as statements, PGlite does not:
+      // watchers see the same statements on both.
+      if (watchers.size && !TX_CONTROL.test(sqlText)) for (const w of watchers) w(sqlText);
     },
+  };
+  const watchQueries = (fn: (sqlText: string) => void) => {
+    watchers.add(fn);
+    return () => {
+      watchers.delete(fn);
+    };
   };
   if (config.databaseUrl) {
     const max = 10;
@@ -109,6 +125,7 @@ export async function openDatabase(
         await pool.end();
       },
       queryCount: () => count,
+      watchQueries,
       durable: () => settled,
       walSync: null,
       connections: () => ({
@@ -144,6 +161,7 @@ export async function openDatabase(
       if (!pgl.closed) await pgl.close();
     },
     queryCount: () => count,
+    watchQueries,
     durable: walSync ? () => walSync.sync() : () => settled,
     walSync,
     connections: () => ({

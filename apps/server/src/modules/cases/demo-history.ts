@@ -1,5 +1,5 @@
 import type { CaseRating, CaseStatus } from '@linli/contracts';
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AuditBatchEntry } from '../../core/audit';
 import { bulkInsert, withIndexesDeferred } from '../../core/db/bulk';
 import { auditLog } from '../../core/schema';
@@ -22,13 +22,12 @@ import { type DemoCommunity, type DemoPeople, demoPeople } from '../identity/dem
 import { findOrgUnit, placesOfDistrict } from '../identity/lookups';
 import { type AreaGeometry, type Position, pointInGeometry } from './geometry';
 import { listCategories } from './queries';
-import { rebuildCaseStats } from './rollups';
+import { rebuildCaseStats, rowsOf } from './rollups';
 import {
   type CaseCategoryRow,
   caseFollowers,
   caseHistory,
   caseHotspotsDaily,
-  caseNumberCounters,
   caseRoutingRules,
   caseSlaCards,
   cases,
@@ -370,20 +369,14 @@ export async function seedCaseHistory(ctx: SeedContext): Promise<void> {
   }
   drafts.sort((a, b) => a.at - b.at);
 
-  // 2. Numbers per Beijing day, after what the day already holds.
-  const counters = new Map(
-    (
-      await db
-        .select({ day: caseNumberCounters.day, last: caseNumberCounters.last })
-        .from(caseNumberCounters)
-        .where(
-          and(
-            eq(caseNumberCounters.districtId, districtId),
-            gte(caseNumberCounters.day, beijingDate(new Date(start))),
-          ),
-        )
-    ).map((r) => [r.day, r.last]),
+  // 2. Numbers: the running number of live reports (`case_number_seq`), a block of it taken at
+  // once so that later reports follow on.
+  const [reserved] = rowsOf<{ last: string | number }>(
+    await db.execute(
+      sql`SELECT setval('case_number_seq', nextval('case_number_seq') + ${Math.max(drafts.length, 1) - 1}) AS last`,
+    ),
   );
+  let running = Number(reserved!.last) - Math.max(drafts.length, 1);
   const prefix = (await findOrgUnit(db, districtId))?.code ?? '510604';
 
   // 3. Each case's life.
@@ -394,9 +387,8 @@ export async function seedCaseHistory(ctx: SeedContext): Promise<void> {
   const audits: AuditBatchEntry[] = [];
   for (const d of drafts) {
     const day = beijingDate(new Date(d.at));
-    const seq = (counters.get(day) ?? 0) + 1;
-    counters.set(day, seq);
-    const number = `${prefix}-${day.replaceAll('-', '')}-${String(seq).padStart(4, '0')}`;
+    running++;
+    const number = `${prefix}-${day.replaceAll('-', '')}-${String(running).padStart(4, '0')}`;
     const life = simulate(d, {
       random,
       calendar,
@@ -561,14 +553,6 @@ export async function seedCaseHistory(ctx: SeedContext): Promise<void> {
         await bulkInsert(tx, caseHistory, historyRows);
         await bulkInsert(tx, caseSlaCards, cardRows);
         await bulkInsert(tx, caseFollowers, followerRows);
-        await bulkInsert(
-          tx,
-          caseNumberCounters,
-          [...counters].map(([day, last]) => ({ districtId, day, last })),
-          {
-            onConflict: sql`ON CONFLICT (district_id, day) DO UPDATE SET last = greatest(case_number_counters.last, excluded.last)`,
-          },
-        );
         // The rows went in behind the workflow's back: count them the way a bulk load is counted.
         await rebuildCaseStats(tx);
         await finishDemoHistory(tx, MODULE, districtId, audits, {

@@ -6,7 +6,8 @@ import type { ModuleManifest } from '../../core/module';
 import { casesPersonalData } from './personal-data';
 import { patrolRoutes } from './patrols-routes';
 import { caseRoutes } from './routes';
-import { backfillCaseStats } from './rollups';
+import { foldRollupsJob } from '../../core/rollup-deltas';
+import { backfillCaseStats, CASE_ROLLUPS } from './rollups';
 import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from './seed';
 import { runSlaSweep } from './sla';
 
@@ -35,6 +36,14 @@ export const slaSweepJob: JobDefinition = {
     return result;
   },
 };
+
+/** How often the statistics deltas are folded (the statistics read the unfolded ones too). */
+export const FOLD_STATS_INTERVAL_MS = 60_000;
+
+/** Folds the statistics deltas written by reports and steps into the rollups (rollups.ts). */
+export const foldStatsJob: JobDefinition = foldRollupsJob('cases.foldStats', CASE_ROLLUPS, {
+  everyMs: FOLD_STATS_INTERVAL_MS,
+});
 
 export const casesManifest: ModuleManifest = {
   name: 'cases',
@@ -72,7 +81,7 @@ export const casesManifest: ModuleManifest = {
       seedCaseHistory,
     ],
   },
-  jobs: [slaSweepJob],
+  jobs: [slaSweepJob, foldStatsJob],
   personalData: casesPersonalData,
 };
 

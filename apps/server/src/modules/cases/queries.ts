@@ -1,6 +1,6 @@
 import type { CaseStatus } from '@linli/contracts';
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, not, type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../../core/db/client';
+import type { Db, Executor } from '../../core/db/client';
 import type { OrgUnitInfo } from '../identity/lookups';
 import { accounts, departments, orgUnits } from '../identity/schema';
 import {
@@ -8,7 +8,6 @@ import {
   caseCategories,
   caseFollowers,
   caseHistory,
-  caseNumberCounters,
   casePhotos,
   caseRoutingRules,
   caseSlaCards,
@@ -40,6 +39,58 @@ export async function findCategory(db: Executor, districtId: string, code: strin
   return row ?? null;
 }
 
+/** Prepared statements are per database object (its connection pool or PGlite instance). */
+function preparedPer<T>(build: (db: Db) => T): (db: Db) => T {
+  const made = new WeakMap<Db, T>();
+  return (db) => {
+    let p = made.get(db);
+    if (!p) {
+      p = build(db);
+      made.set(db, p);
+    }
+    return p;
+  };
+}
+
+const categoryWithRuleQuery = preparedPer((db) =>
+  db
+    .select({ category: caseCategories, rule: caseRoutingRules })
+    .from(caseCategories)
+    .leftJoin(
+      caseRoutingRules,
+      eq(
+        caseRoutingRules.id,
+        sql`(SELECT r.id FROM case_routing_rules r WHERE r.district_id = ${sql.placeholder('district')}
+          AND r.category_code IN (${sql.placeholder('p1')}, ${sql.placeholder('p2')}, ${sql.placeholder('p3')}, ${sql.placeholder('p4')})
+          ORDER BY length(r.category_code) DESC LIMIT 1)`,
+      ),
+    )
+    .where(
+      and(
+        eq(caseCategories.districtId, sql.placeholder('district')),
+        eq(caseCategories.code, sql.placeholder('code')),
+      ),
+    )
+    .limit(1)
+    .prepare('case_category_with_rule'),
+);
+
+/**
+ * A category and the routing rule that applies to it (the longest matching prefix), in one
+ * prepared statement: a report reads both before its transaction. `code` has four digits.
+ */
+export async function findCategoryWithRule(db: Db, districtId: string, code: string) {
+  const [row] = await categoryWithRuleQuery(db).execute({
+    district: districtId,
+    code,
+    p1: code.slice(0, 1),
+    p2: code.slice(0, 2),
+    p3: code.slice(0, 3),
+    p4: code.slice(0, 4),
+  });
+  return row ? { category: row.category, rule: row.rule } : null;
+}
+
 export async function listRules(db: Executor, districtId: string) {
   return db
     .select()
@@ -62,13 +113,19 @@ export async function ruleFor(db: Executor, districtId: string, code: string) {
 
 // Squads.
 
-export async function activeSquadOf(db: Executor, communityId: string) {
-  const [row] = await db
+const activeSquadQuery = preparedPer((db) =>
+  db
     .select()
     .from(squads)
-    .where(and(eq(squads.orgUnitId, communityId), eq(squads.status, 'active')))
+    .where(and(eq(squads.orgUnitId, sql.placeholder('community')), eq(squads.status, 'active')))
     .orderBy(asc(squads.id))
-    .limit(1);
+    .limit(1)
+    .prepare('case_active_squad'),
+);
+
+/** The community's active squad (a prepared statement: every squad category's report asks). */
+export async function activeSquadOf(db: Db, communityId: string) {
+  const [row] = await activeSquadQuery(db).execute({ community: communityId });
   return row ?? null;
 }
 
@@ -136,19 +193,6 @@ export async function updateFromStatus(
     .where(and(eq(cases.id, id), eq(cases.status, from)))
     .returning();
   return row ?? null;
-}
-
-/** The next sequence number of a district's Beijing day, taken inside the creating transaction. */
-export async function nextCaseSequence(tx: Executor, districtId: string, day: string): Promise<number> {
-  const [row] = await tx
-    .insert(caseNumberCounters)
-    .values({ districtId, day, last: 1 })
-    .onConflictDoUpdate({
-      target: [caseNumberCounters.districtId, caseNumberCounters.day],
-      set: { last: sql`${caseNumberCounters.last} + 1` },
-    })
-    .returning({ last: caseNumberCounters.last });
-  return row!.last;
 }
 
 export async function insertHistory(tx: Executor, values: typeof caseHistory.$inferInsert) {

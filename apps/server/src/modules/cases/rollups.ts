@@ -1,17 +1,20 @@
 import { CASE_RATINGS, CASE_STATUSES, CASE_STEPS, type CaseStep } from '@linli/contracts';
 import { type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../../core/db/client';
+import type { Db, Executor } from '../../core/db/client';
+import { defineRollup, foldAll, type Rollup } from '../../core/rollup-deltas';
 import { loadCalendar } from '../calendar/service';
 import { beijingDate, beijingTime, type WorkingCalendar } from '../calendar/working-time';
-import type { CaseRow } from './schema';
+import type { CaseRow, caseHotspotDeltas, caseStatDeltas } from './schema';
 import { CASE_TRANSITIONS, RUNNING_STATES, SELF_STEPS } from './workflow';
 
 /**
- * The statistics rollups (`case_stats_weekly`, `case_hotspots_daily`, see schema.ts), kept in
- * the transaction of every case write with `INSERT … ON CONFLICT … DO UPDATE SET x = x +
- * excluded.x` deltas, and rebuilt from `cases` by `rebuildCaseStats`. A case's contribution is
- * a function of its row (week, units, category, source, status, rating, closing) plus one count
- * per finished step; a step adds contribution(after) − contribution(before) and its own step.
+ * The statistics rollups (`case_stats_weekly`, `case_hotspots_daily`, see schema.ts), kept by
+ * rollup deltas (core/rollup-deltas.ts): every case write appends its delta row in its own
+ * transaction (`case_stat_deltas`, `case_hotspot_deltas`), the job `cases.foldStats` folds them
+ * in, the statistics read the folded rows plus the unfolded deltas (`caseStatsRollup.source`),
+ * and `rebuildCaseStats` recounts everything from `cases`. A case's contribution is a function of
+ * its row (week, units, category, source, status, rating, closing) plus one count per finished
+ * step; a step adds contribution(after) − contribution(before) and its own step.
  */
 
 /** Stands for "none" in the rollups' key columns (no community found, `area` rows). */
@@ -73,7 +76,10 @@ export function weekOfDay(day: string): string {
 }
 
 /** What the case row itself contributes (no steps). */
-function rowContribution(c: CaseRow, calendar: WorkingCalendar): Delta {
+function rowContribution(
+  c: Pick<CaseRow, 'source' | 'status' | 'rating' | 'closedAt' | 'createdAt'>,
+  calendar: WorkingCalendar,
+): Delta {
   const d: Delta = new Map();
   d.set('reported', 1);
   d.set('complaints', c.source === 'patrol' ? 0 : 1);
@@ -90,79 +96,156 @@ function add(into: Delta, from: Delta, sign: 1 | -1) {
   for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) + sign * v);
 }
 
-/** Adds `delta` to every rollup row the case counts in (its units × its category and `*`). */
-async function applyDelta(tx: Executor, c: CaseRow, delta: Delta) {
-  if (![...delta.values()].some((v) => v !== 0)) return;
-  const cols = STAT_COLUMNS.map((k) => sql.raw(k));
-  const values = STAT_COLUMNS.map((k) =>
-    k === 'handling_hours' ? sql`${delta.get(k) ?? 0}::float8` : sql`${delta.get(k) ?? 0}::int`,
-  );
-  await tx.execute(sql`
-    INSERT INTO case_stats_weekly (kind, week, unit_id, community_id, category_code, ${sql.join(cols, sql`, `)})
-    SELECT u.kind, ${weekOfDay(beijingDate(c.createdAt))}::date, a.unit, u.community, k.code, ${sql.join(values, sql`, `)}
-    FROM (
-      SELECT unnest(string_to_array(trim(both '/' FROM ou.path), '/'))::uuid AS unit
-      FROM org_units ou WHERE ou.id = ${c.orgUnitId}
-    ) a CROSS JOIN (VALUES ('area', ${NIL_ID}::uuid), ('community', ${c.communityId ?? NIL_ID}::uuid)) u(kind, community)
-    CROSS JOIN (VALUES (${c.categoryCode}::text), (${ALL_CATEGORIES}::text)) k(code)
-    ON CONFLICT (unit_id, kind, category_code, week, community_id) DO UPDATE SET
-    ${sql.join(
-      STAT_COLUMNS.map((k) => sql.raw(`${k} = case_stats_weekly.${k} + excluded.${k}`)),
-      sql`, `,
-    )}`);
+/** `s_not_registered` → `sNotRegistered`: the delta tables' Drizzle keys. */
+const camel = (k: string) => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** The delta row of `case_stat_deltas` that adds `delta` to every rollup row the case counts in. */
+function statDeltaRow(
+  c: Pick<CaseRow, 'createdAt' | 'orgUnitId' | 'communityId' | 'categoryCode'>,
+  delta: Delta,
+): typeof caseStatDeltas.$inferInsert {
+  const row: Record<string, unknown> = {
+    week: weekOfDay(beijingDate(c.createdAt)),
+    orgUnitId: c.orgUnitId,
+    communityId: c.communityId ?? NIL_ID,
+    categoryCode: c.categoryCode,
+  };
+  for (const k of STAT_COLUMNS) row[camel(k)] = delta.get(k) ?? 0;
+  return row as typeof caseStatDeltas.$inferInsert;
 }
 
+/** The case's units: its org unit and every ancestor (from the materialised path). */
+const expandCaseStats = (d: SQL) => sql`
+  SELECT u.kind, d.week, a.unit AS unit_id, u.community AS community_id, k.code AS category_code,
+    ${sql.raw(STAT_COLUMNS.map((c) => `d.${c}`).join(', '))}
+  FROM ${d} d
+  JOIN org_units ou ON ou.id = d.org_unit_id
+  CROSS JOIN LATERAL unnest(string_to_array(trim(both '/' FROM ou.path), '/')::uuid[]) a(unit)
+  CROSS JOIN LATERAL (VALUES ('area', ${NIL_ID}::uuid), ('community', d.community_id)) u(kind, community)
+  CROSS JOIN LATERAL (VALUES (d.category_code), (${ALL_CATEGORIES}::text)) k(code)`;
+
+/** `case_stats_weekly`, kept by `case_stat_deltas`. */
+export const caseStatsRollup: Rollup = defineRollup({
+  table: 'case_stats_weekly',
+  keys: ['unit_id', 'kind', 'category_code', 'week', 'community_id'],
+  measures: STAT_COLUMNS,
+  deltas: 'case_stat_deltas',
+  expand: expandCaseStats,
+});
+
+const HOT_KEY = 'category_code, cell_lat, cell_lng';
+
 /**
- * In `reportCase`'s transaction, after the case row is written: counts the new case (and its
- * hotspot cell).
+ * `case_hotspots_daily`, kept by `case_hotspot_deltas`. After each fold the cells it touched turn
+ * hot for good once they held enough cases within a window, as a rebuild finds them.
  */
-export async function recordCaseReport(tx: Executor, c: CaseRow, calendar: WorkingCalendar) {
-  await applyDelta(tx, c, rowContribution(c, calendar));
-  if (c.lat === null || c.lng === null) return;
-  await tx.execute(sql`
-    INSERT INTO case_hotspots_daily (day, unit_id, community_id, category_code, cell_lat, cell_lng, cases)
-    VALUES (${beijingDate(c.createdAt)}::date, ${c.orgUnitId}::uuid, ${c.communityId ?? NIL_ID}::uuid,
-      ${c.categoryCode}, ${cellOf(c.lat)}, ${cellOf(c.lng)}, 1)
-    ON CONFLICT (day, unit_id, community_id, category_code, cell_lat, cell_lng)
-    DO UPDATE SET cases = case_hotspots_daily.cases + 1`);
-  // The cell turns hot for good once it holds enough cases within the window ending today;
-  // a later row of a hot cell is hot at once. Reports come in time order, so this is what a
-  // rebuild finds.
-  const day = beijingDate(c.createdAt);
-  const cell = sql`category_code = ${c.categoryCode} AND cell_lat = ${cellOf(c.lat)} AND cell_lng = ${cellOf(c.lng)}`;
-  await tx.execute(sql`
-    UPDATE case_hotspots_daily SET hot = true
-    WHERE ${cell} AND NOT hot AND (
-      EXISTS (SELECT 1 FROM case_hotspots_daily WHERE ${cell} AND hot)
-      OR (SELECT sum(cases) FROM case_hotspots_daily
-          WHERE ${cell} AND day BETWEEN ${day}::date - ${sql.raw(String(HOTSPOT_WINDOW_DAYS - 1))} AND ${day}::date)
-        >= ${sql.raw(String(HOTSPOT_MIN_CASES))})`);
+export const caseHotspotsRollup: Rollup = defineRollup({
+  table: 'case_hotspots_daily',
+  keys: ['day', 'unit_id', 'community_id', 'category_code', 'cell_lat', 'cell_lng'],
+  measures: ['cases'],
+  deltas: 'case_hotspot_deltas',
+  async afterFold(tx, touched) {
+    const cells = [...new Set(touched.map((r) => `${r.category_code}|${r.cell_lat}|${r.cell_lng}`))];
+    const [codes, lats, lngs] = [0, 1, 2].map((i) => cells.map((c) => c.split('|')[i]!));
+    await tx.execute(sql`
+      WITH cells AS (
+        SELECT * FROM unnest(${`{${codes!.join(',')}}`}::text[], ${`{${lats!.join(',')}}`}::int[],
+          ${`{${lngs!.join(',')}}`}::int[]) AS c(category_code, cell_lat, cell_lng)
+      ), hot AS (
+        SELECT DISTINCT ${sql.raw(HOT_KEY)} FROM (
+          SELECT h.category_code, h.cell_lat, h.cell_lng, sum(h.cases) OVER (
+            PARTITION BY h.category_code, h.cell_lat, h.cell_lng ORDER BY h.day
+            RANGE BETWEEN ${sql.raw(`'${HOTSPOT_WINDOW_DAYS - 1} days'`)}::interval PRECEDING AND CURRENT ROW
+          ) AS n
+          FROM case_hotspots_daily h JOIN cells USING (${sql.raw(HOT_KEY)})
+        ) w WHERE n >= ${HOTSPOT_MIN_CASES}
+      )
+      UPDATE case_hotspots_daily h SET hot = true FROM hot
+      WHERE NOT h.hot AND (h.category_code, h.cell_lat, h.cell_lng) = (hot.category_code, hot.cell_lat, hot.cell_lng)`);
+  },
+});
+
+/** Both rollups of the cases module, in the order the fold job takes them. */
+export const CASE_ROLLUPS = [caseStatsRollup, caseHotspotsRollup] as const;
+
+/** Folds every pending delta now (tests; the job does it in production). */
+export const foldCaseStats = (db: Db) => foldAll(db, CASE_ROLLUPS);
+
+/**
+ * What a new case adds to the rollups: its `case_stat_deltas` row, and its
+ * `case_hotspot_deltas` row when it has a location. Written by `reportCase` in the statement
+ * that creates the case.
+ */
+export function reportDeltaRows(
+  c: Pick<
+    CaseRow,
+    | 'createdAt'
+    | 'orgUnitId'
+    | 'communityId'
+    | 'categoryCode'
+    | 'source'
+    | 'status'
+    | 'rating'
+    | 'closedAt'
+    | 'lat'
+    | 'lng'
+  >,
+  calendar: WorkingCalendar,
+): { stat: typeof caseStatDeltas.$inferInsert; hotspot: typeof caseHotspotDeltas.$inferInsert | null } {
+  return {
+    stat: statDeltaRow(c, rowContribution(c, calendar)),
+    hotspot:
+      c.lat === null || c.lng === null
+        ? null
+        : {
+            day: beijingDate(c.createdAt),
+            unitId: c.orgUnitId,
+            communityId: c.communityId ?? NIL_ID,
+            categoryCode: c.categoryCode,
+            cellLat: cellOf(c.lat),
+            cellLng: cellOf(c.lng),
+            cases: 1,
+          },
+  };
 }
 
 const cellOf = (deg: number) => Math.floor(deg / HOTSPOT_CELL_DEG);
 
 /**
- * In `applyStep`'s transaction, after the last write: moves the case from what it counted
- * `before` to what it counts now (`after`), and counts the step `historyId` when it ended a wait
- * (on time unless a yellow card for a deadline inside that wait was given before it).
+ * In `applyStep`'s transaction, after the history row is written: appends one delta row that
+ * moves the case from what it counted `before` to what it counts now (`after`), and counts the
+ * step `historyId` when it ended a wait (on time unless a yellow card for a deadline inside that
+ * wait was given before it). One statement: the finished step is found in SQL.
  */
 export async function recordCaseStep(
   tx: Executor,
   before: CaseRow,
   after: CaseRow,
   historyId: string,
+  step: CaseStep,
   calendar: WorkingCalendar,
 ) {
   const delta = rowContribution(after, calendar);
   add(delta, rowContribution(before, calendar), -1);
-  const [step] = rowsOf<{ step: string; on_time: boolean }>(
-    await tx.execute(finishedSteps(sql`h.case_id = ${after.id}`, sql`t.id = ${historyId}`)),
-  );
-  if (step) {
-    delta.set(`f_${step.step}`, 1);
-    if (step.on_time) delta.set(`o_${step.step}`, 1);
-  }
-  await applyDelta(tx, after, delta);
+  // A step that moves nothing and cannot end a wait (支持, 督办) adds no row.
+  if (![...delta.values()].some((v) => v !== 0) && !FINISHING_STEPS.includes(step)) return;
+  const row = statDeltaRow(after, delta) as Record<string, unknown>;
+  const value = (k: string) => {
+    const base = sql`${(row[camel(k)] as number) ?? 0}`;
+    if (k === 'handling_hours') return sql`${base}::float8`;
+    const [kind, ...rest] = k.split('_');
+    const step = rest.join('_');
+    if (kind === 'f' && FINISHING_STEPS.includes(step as CaseStep))
+      return sql`${base}::int + count(*) FILTER (WHERE f.step = ${step})::int`;
+    if (kind === 'o' && FINISHING_STEPS.includes(step as CaseStep))
+      return sql`${base}::int + count(*) FILTER (WHERE f.step = ${step} AND f.on_time)::int`;
+    return sql`${base}::int`;
+  };
+  await tx.execute(sql`
+    INSERT INTO case_stat_deltas (week, org_unit_id, community_id, category_code, ${sql.raw(STAT_COLUMNS.join(', '))})
+    SELECT ${row.week}::date, ${row.orgUnitId}::uuid, ${row.communityId}::uuid, ${row.categoryCode}::text,
+      ${sql.join(STAT_COLUMNS.map(value), sql`, `)}
+    FROM (SELECT 1) one LEFT JOIN (${finishedSteps(sql`h.case_id = ${after.id}`, sql`t.id = ${historyId}`)}) f ON true`);
 }
 
 /**
@@ -215,7 +298,8 @@ function withinDayHours(col: SQL, periods: readonly { start: string; end: string
 export async function backfillCaseStats(db: Executor): Promise<boolean> {
   const [state] = rowsOf<{ rolled: boolean; cases: boolean }>(
     await db.execute(sql`
-      SELECT EXISTS (SELECT 1 FROM case_stats_weekly) AS rolled, EXISTS (SELECT 1 FROM cases) AS cases`),
+      SELECT EXISTS (SELECT 1 FROM case_stats_weekly) OR EXISTS (SELECT 1 FROM case_stat_deltas) AS rolled,
+        EXISTS (SELECT 1 FROM cases) AS cases`),
   );
   if (!state || state.rolled || !state.cases) return false;
   await rebuildCaseStats(db);
@@ -223,12 +307,16 @@ export async function backfillCaseStats(db: Executor): Promise<boolean> {
 }
 
 /**
- * Empties the rollups and counts every case again, per district (one INSERT … SELECT for the
- * weekly rows and one for the hotspot cells each). Used after bulk loads (bench, imports) and
- * by tests; handling hours use the district's calendar as it is now.
+ * Empties the rollups and their deltas and counts every case again, per district (one INSERT …
+ * SELECT for the weekly rows and one for the hotspot cells each). Used after bulk loads (bench,
+ * imports) and by tests; handling hours use the district's calendar as it is now. The deltas go
+ * first: TRUNCATE waits for the transactions that appended one, and a report that appends its
+ * delta after this point was not counted by the recount (its case row was not committed yet).
  */
 export async function rebuildCaseStats(db: Executor): Promise<void> {
-  await db.execute(sql`TRUNCATE case_stats_weekly, case_hotspots_daily`);
+  await db.execute(
+    sql`TRUNCATE case_stat_deltas, case_hotspot_deltas, case_stats_weekly, case_hotspots_daily`,
+  );
   const spans = rowsOf<{ district_id: string; first: string; last: string }>(
     await db.execute(sql`
       SELECT district_id, to_char(min(${beijing(sql`created_at`)}), 'YYYY-MM-DD') AS first,

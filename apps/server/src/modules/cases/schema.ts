@@ -1,11 +1,13 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   boolean,
   date,
   doublePrecision,
   index,
   integer,
   jsonb,
+  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -304,16 +306,12 @@ export const caseFollowers = pgTable(
   (t) => [primaryKey({ columns: [t.caseId, t.accountId] }), index().on(t.accountId)],
 );
 
-/** The per-day sequence behind case numbers. */
-export const caseNumberCounters = pgTable(
-  'case_number_counters',
-  {
-    districtId: uuid().notNull(),
-    day: text().notNull(),
-    last: integer().notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.districtId, t.day] })],
-);
+/**
+ * The running number of case numbers (`<district code>-<yyyymmdd>-<n, at least 4 digits>`), one
+ * for every district: `nextval` takes no lock another report waits for and is not rolled back,
+ * so a failed report leaves a gap (decision 45).
+ */
+export const caseNumberSeq = pgSequence('case_number_seq', { startWith: 1, increment: 1, cache: 1 });
 
 /** Yellow (past the deadline) and red (past it by the step's SLA again) cards, per handling unit. */
 export const caseSlaCards = pgTable(
@@ -344,9 +342,50 @@ export const caseSlaCards = pgTable(
 const count = (name: string) => integer(name).notNull().default(0);
 
 /**
+ * The measure columns of `case_stats_weekly`, shared by its delta table: every statistics
+ * counter and the working hours of the closed cases.
+ */
+const caseStatMeasures = () => ({
+  reported: count('reported'),
+  /** Reported by residents or partner apps (not patrol finds). */
+  complaints: count('complaints'),
+  sReported: count('s_reported'),
+  sRegistered: count('s_registered'),
+  sNotRegistered: count('s_not_registered'),
+  sDispatched: count('s_dispatched'),
+  sAccepted: count('s_accepted'),
+  sHandling: count('s_handling'),
+  sHandled: count('s_handled'),
+  sClosed: count('s_closed'),
+  sRated: count('s_rated'),
+  rSatisfied: count('r_satisfied'),
+  rBasicallySatisfied: count('r_basically_satisfied'),
+  rUnsatisfied: count('r_unsatisfied'),
+  fRegister: count('f_register'),
+  fNotRegister: count('f_not_register'),
+  fDispatch: count('f_dispatch'),
+  fSendBack: count('f_send_back'),
+  fAccept: count('f_accept'),
+  fHandle: count('f_handle'),
+  fVerifyPass: count('f_verify_pass'),
+  fVerifyFail: count('f_verify_fail'),
+  oRegister: count('o_register'),
+  oNotRegister: count('o_not_register'),
+  oDispatch: count('o_dispatch'),
+  oSendBack: count('o_send_back'),
+  oAccept: count('o_accept'),
+  oHandle: count('o_handle'),
+  oVerifyPass: count('o_verify_pass'),
+  oVerifyFail: count('o_verify_fail'),
+  closed: count('closed'),
+  handlingHours: doublePrecision().notNull().default(0),
+});
+
+/**
  * 城社共治 statistics, pre-aggregated per Beijing ISO week of the report day (`week`: its Monday),
- * unit and sub-category, maintained in the transaction of every report and step (rollups.ts) and
- * rebuilt from `cases` by `rebuildCaseStats`. `unit_id` is every ancestor-or-self of the case's
+ * unit and sub-category: the folded part of a rollup (core/rollup-deltas.ts). Every report and
+ * step appends a row to `case_stat_deltas` in its transaction, the job `cases.foldStats` folds
+ * them in here (rollups.ts), and `rebuildCaseStats` rebuilds both from `cases`. `unit_id` is every ancestor-or-self of the case's
  * org unit (district, town, community, grid), so a scope root or an `orgUnitId` filter reads its
  * own rows only. Two kinds of rows: `area` (`community_id` is the nil uuid) for the totals, and
  * `community` by the case's community (the nil uuid when only a town was found) for the
@@ -363,39 +402,7 @@ export const caseStatsWeekly = pgTable(
     unitId: uuid().notNull(),
     communityId: uuid().notNull(),
     categoryCode: text().notNull(),
-    reported: count('reported'),
-    /** Reported by residents or partner apps (not patrol finds). */
-    complaints: count('complaints'),
-    sReported: count('s_reported'),
-    sRegistered: count('s_registered'),
-    sNotRegistered: count('s_not_registered'),
-    sDispatched: count('s_dispatched'),
-    sAccepted: count('s_accepted'),
-    sHandling: count('s_handling'),
-    sHandled: count('s_handled'),
-    sClosed: count('s_closed'),
-    sRated: count('s_rated'),
-    rSatisfied: count('r_satisfied'),
-    rBasicallySatisfied: count('r_basically_satisfied'),
-    rUnsatisfied: count('r_unsatisfied'),
-    fRegister: count('f_register'),
-    fNotRegister: count('f_not_register'),
-    fDispatch: count('f_dispatch'),
-    fSendBack: count('f_send_back'),
-    fAccept: count('f_accept'),
-    fHandle: count('f_handle'),
-    fVerifyPass: count('f_verify_pass'),
-    fVerifyFail: count('f_verify_fail'),
-    oRegister: count('o_register'),
-    oNotRegister: count('o_not_register'),
-    oDispatch: count('o_dispatch'),
-    oSendBack: count('o_send_back'),
-    oAccept: count('o_accept'),
-    oHandle: count('o_handle'),
-    oVerifyPass: count('o_verify_pass'),
-    oVerifyFail: count('o_verify_fail'),
-    closed: count('closed'),
-    handlingHours: doublePrecision().notNull().default(0),
+    ...caseStatMeasures(),
   },
   (t) => [uniqueIndex('case_stats_weekly_key').on(t.unitId, t.kind, t.categoryCode, t.week, t.communityId)],
 );
@@ -403,7 +410,7 @@ export const caseStatsWeekly = pgTable(
 /**
  * Repeat-hotspot counts: cases per Beijing report day, unit (the case's own), community (nil
  * uuid when none), sub-category and 0.001° cell (`floor(lat / 0.001)`, `floor(lng / 0.001)`),
- * maintained with `case_stats_weekly` (rollups.ts).
+ * folded from `case_hotspot_deltas` with `case_stats_weekly` (rollups.ts).
  */
 export const caseHotspotsDaily = pgTable(
   'case_hotspots_daily',
@@ -457,3 +464,30 @@ export const orgUnitBoundaries = pgTable(
   (t) => [index('org_unit_boundaries_bbox_idx').on(t.districtId, t.depth, t.minLng, t.maxLng)],
 );
 export type OrgUnitBoundaryRow = typeof orgUnitBoundaries.$inferSelect;
+
+/**
+ * What each report and step adds to `case_stats_weekly`, appended in its transaction and folded
+ * by `cases.foldStats` (core/rollup-deltas.ts): one row per write, keyed by the case's own org
+ * unit (the fold and the statistics expand it to its ancestors, `area` and `community` rows, its
+ * category and `*`). Nothing updates or reads these rows on the request path.
+ */
+export const caseStatDeltas = pgTable('case_stat_deltas', {
+  id: bigserial({ mode: 'number' }).primaryKey(),
+  week: date({ mode: 'string' }).notNull(),
+  orgUnitId: uuid().notNull(),
+  communityId: uuid().notNull(),
+  categoryCode: text().notNull(),
+  ...caseStatMeasures(),
+});
+
+/** What each located report adds to `case_hotspots_daily`, folded like `case_stat_deltas`. */
+export const caseHotspotDeltas = pgTable('case_hotspot_deltas', {
+  id: bigserial({ mode: 'number' }).primaryKey(),
+  day: date({ mode: 'string' }).notNull(),
+  unitId: uuid().notNull(),
+  communityId: uuid().notNull(),
+  categoryCode: text().notNull(),
+  cellLat: integer().notNull(),
+  cellLng: integer().notNull(),
+  cases: count('cases'),
+});

@@ -8,7 +8,17 @@ import type {
   HandlerKind,
 } from '@linli/contracts';
 import { maskName, maskPhone } from '@linli/contracts';
-import { eq, getTableColumns, inArray, like, notInArray, or, type SQL, sql } from 'drizzle-orm';
+import {
+  eq,
+  getTableColumns,
+  inArray,
+  like,
+  notInArray,
+  or,
+  type SQL,
+  sql,
+  type WithSubquery,
+} from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { writeAudit } from '../../core/audit';
 import { uuidv7 } from '../../core/db/columns';
@@ -44,7 +54,7 @@ import { activePatrolOf } from './patrols';
 import { type CaseActor, type CaseResource, caseAbilities, casePolicy, ownWork } from './permissions';
 import { placeReport } from './places';
 import { cachedOrgUnits } from './ref-cache';
-import { recordCaseReport, recordCaseStep } from './rollups';
+import { recordCaseStep, reportDeltaRows } from './rollups';
 import {
   activeSquadOf,
   addFollower,
@@ -53,6 +63,7 @@ import {
   exportCaseRows,
   findCase,
   findCategory,
+  findCategoryWithRule,
   findPhoto,
   findSquad,
   followerCount,
@@ -72,9 +83,12 @@ import {
   type CaseCategoryRow,
   type CaseHistoryRow,
   type CasePhotoRow,
+  type CaseRoutingRuleRow,
   type CaseRow,
   caseHistory,
-  caseNumberCounters,
+  caseHotspotDeltas,
+  casePhotos,
+  caseStatDeltas,
   cases,
   type StepSlaValue,
 } from './schema';
@@ -501,12 +515,14 @@ interface Route {
 
 /** Category → handling unit by the rules: the community's squad, else the responsible department. */
 export async function routeCase(
-  db: Executor,
+  db: Db,
   districtId: string,
   category: CaseCategoryRow,
   communityId: string | null,
+  /** The rule for the category when already read (`findCategoryWithRule`). */
+  known?: { rule: CaseRoutingRuleRow | null },
 ): Promise<Route | null> {
-  const rule = await ruleFor(db, districtId, category.code);
+  const rule = known ? known.rule : await ruleFor(db, districtId, category.code);
   const kind = rule?.handlerKind ?? category.defaultHandlerKind;
   if (kind === 'squad') {
     const squad = communityId ? await activeSquadOf(db, communityId) : null;
@@ -617,8 +633,9 @@ export async function reportCase(
     deps.db,
     { accountId: accountId ?? '', key: accountId ? idempotencyKey : undefined, route: 'POST /api/v1/cases' },
     async () => {
-      const category = await findCategory(deps.db, districtId, f.categoryCode);
-      if (category?.level !== 'sub' || !category.enabled) {
+      const found = await findCategoryWithRule(deps.db, districtId, f.categoryCode);
+      const category = found?.category;
+      if (!found || category?.level !== 'sub' || !category.enabled) {
         throw AppError.unprocessable('unprocessable', `No category ${f.categoryCode} to report under.`, [
           { field: 'body/categoryCode', message: 'is not an enabled category', code: 'unknown-category' },
         ]);
@@ -628,7 +645,7 @@ export async function reportCase(
       const units = await cachedOrgUnits(deps.db, [place.orgUnitId, districtId]);
       const unit = units.get(place.orgUnitId)!;
       const district = units.get(districtId)!;
-      const route = await routeCase(deps.db, districtId, category, place.communityId);
+      const route = await routeCase(deps.db, districtId, category, place.communityId, found);
       const now = deps.clock.now();
       const calendar = await loadCalendar(deps.db, districtId);
       const { dueAt, redAt } = stepDeadline(calendar, now, slaOf(category, 'register'));
@@ -639,26 +656,19 @@ export async function reportCase(
       try {
         const created = await deps.db.transaction(async (tx) => {
           const day = beijingDate(now);
-          // The day's sequence number, the case and its first history row in one statement
-          // (data-modifying CTEs): two round trips fewer inside the transaction, which holds
-          // PGlite's only connection. Numbers read <district code>-<yyyymmdd>-<at least 4 digits>.
-          const seq = tx.$with('seq').as(
-            tx
-              .insert(caseNumberCounters)
-              .values({ districtId, day, last: 1 })
-              .onConflictDoUpdate({
-                target: [caseNumberCounters.districtId, caseNumberCounters.day],
-                set: { last: sql`${caseNumberCounters.last} + 1` },
-              })
-              .returning({ last: caseNumberCounters.last }),
-          );
+          // The number, the case, its first history row, its photos and its statistics deltas
+          // in one statement (data-modifying CTEs): one round trip inside the transaction, which
+          // holds PGlite's only connection. Numbers read <district code>-<yyyymmdd>-<the running
+          // number, at least 4 digits>: `nextval` locks nothing another report waits for.
           const prefix = `${district.code}-${day.replaceAll('-', '')}-`;
-          const numberSql = sql`${prefix} || lpad((SELECT last FROM seq)::text, greatest(4, length((SELECT last FROM seq)::text)), '0')`;
+          const numberSql = sql`(SELECT ${prefix} || lpad(s.n::text, greatest(4, length(s.n::text)), '0') FROM (SELECT nextval('case_number_seq') AS n) s)`;
+          const caseId = uuidv7();
           const historyId = uuidv7();
           const newCase = tx.$with('new_case').as(
             tx
               .insert(cases)
               .values({
+                id: caseId,
                 districtId,
                 number: numberSql,
                 categoryCode: category.code,
@@ -700,7 +710,7 @@ export async function reportCase(
               .insert(caseHistory)
               .values({
                 id: historyId,
-                caseId: sql`(SELECT id FROM new_case)`,
+                caseId,
                 step: 'report',
                 fromStatus: null,
                 toStatus: 'reported',
@@ -711,13 +721,48 @@ export async function reportCase(
               })
               .returning({ id: caseHistory.id }),
           );
-          const [row] = await tx.with(seq, newCase, newHistory).select().from(newCase);
+          const deltas = reportDeltaRows(
+            {
+              createdAt: now,
+              orgUnitId: place.orgUnitId,
+              communityId: place.communityId,
+              categoryCode: category.code,
+              source,
+              status: 'reported',
+              rating: null,
+              closedAt: null,
+              lat: f.lat ?? null,
+              lng: f.lng ?? null,
+            },
+            calendar,
+          );
+          const statDelta = tx
+            .$with('stat_delta')
+            .as(tx.insert(caseStatDeltas).values(deltas.stat).returning({ id: caseStatDeltas.id }));
+          const ctes: WithSubquery[] = [newCase, newHistory, statDelta];
+          if (deltas.hotspot)
+            ctes.push(
+              tx
+                .$with('hotspot_delta')
+                .as(
+                  tx.insert(caseHotspotDeltas).values(deltas.hotspot).returning({ id: caseHotspotDeltas.id }),
+                ),
+            );
+          const photos = photoRows(caseId, historyId, input.files, stored, accountId);
+          if (photos.length)
+            ctes.push(
+              tx
+                .$with('new_photos')
+                .as(tx.insert(casePhotos).values(photos).returning({ id: casePhotos.id })),
+            );
+          const [row] = await tx
+            .with(...ctes)
+            .select()
+            .from(newCase);
           if (!row) throw new Error('case insert returned no row');
           const { squadName, departmentName, ...c } = row;
           const { number } = c;
           handlerNames = { squadName, departmentName };
-          await insertPhotos(tx, photoRows(c.id, historyId, input.files, stored, accountId));
-          await recordCaseReport(tx, c, calendar);
           if (accountId) {
             await notify(
               tx,
@@ -1130,7 +1175,7 @@ export async function applyStep(
           { at: now },
         );
       }
-      await recordCaseStep(tx, c, final, historyId, calendar);
+      await recordCaseStep(tx, c, final, historyId, step, calendar);
       for (const a of audits) await writeAudit(tx, ctx, a);
     });
   } catch (err) {

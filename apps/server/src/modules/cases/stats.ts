@@ -14,6 +14,7 @@ import { defaultDistrict, orgUnitsByIds } from '../identity/lookups';
 import { listCategories } from './queries';
 import {
   ALL_CATEGORIES,
+  caseStatsRollup,
   FINISHING_STEPS,
   HOTSPOT_CELL_DEG,
   HOTSPOT_MIN_CASES,
@@ -26,7 +27,8 @@ import {
 import type { CaseDeps } from './service';
 
 /**
- * 城社共治 statistics for the caller's `cases.read` scope, read from the rollups (rollups.ts):
+ * 城社共治 statistics for the caller's `cases.read` scope, read from the rollups (rollups.ts) plus
+ * their deltas not folded yet, so they are exact at any moment (core/rollup-deltas.ts):
  * six queries (unit paths, weekly totals, categories, communities × weeks, hotspot cells) plus
  * the category and unit names, whatever the number of cases. Periods are whole ISO weeks
  * (Beijing): `from`/`to` select the weeks holding them. Hotspots look at the 30 Beijing days up
@@ -146,18 +148,28 @@ export async function caseStats(deps: CaseDeps, ctx: RequestContext, q: CaseStat
   const hotFrom = beijingDate(new Date(end.getTime() - (HOTSPOT_WINDOW_DAYS - 1) * DAY_MS));
   const hotTo = beijingDate(end);
 
+  // Hotspot rows: the folded rows of hot cells, those of cells with unfolded deltas (a delta can
+  // make a cell hot; the HAVING below decides, as it would after the fold), and the deltas.
+  const hotspotSource = sql`(
+    SELECT day, unit_id, community_id, category_code, cell_lat, cell_lng, cases FROM case_hotspots_daily WHERE hot
+    UNION ALL
+    SELECT day, unit_id, community_id, category_code, cell_lat, cell_lng, cases FROM case_hotspots_daily
+    WHERE NOT hot AND (category_code, cell_lat, cell_lng) IN (
+      SELECT category_code, cell_lat, cell_lng FROM case_hotspot_deltas)
+    UNION ALL
+    SELECT day, unit_id, community_id, category_code, cell_lat, cell_lng, cases FROM case_hotspot_deltas)`;
   const sums = sql.raw(
     STAT_COLUMNS.map((k) => `sum(${k})::${k === 'handling_hours' ? 'float8' : 'int'} AS ${k}`).join(', '),
   );
   const [byWeekRows, byCategory, communityWeeks, hotspots] = await Promise.all([
     db.execute(sql`
       SELECT to_char(week, 'IYYY-"W"IW') AS week, ${sums}
-      FROM case_stats_weekly
+      FROM ${caseStatsRollup.source} AS case_stats_weekly
       WHERE unit_id = ANY(${rootUnits}) AND kind = 'area' AND ${category}${period}
       GROUP BY case_stats_weekly.week ORDER BY case_stats_weekly.week`),
     db.execute(sql`
       SELECT category_code AS code, sum(reported)::int AS n
-      FROM case_stats_weekly
+      FROM ${caseStatsRollup.source} AS case_stats_weekly
       WHERE unit_id = ANY(${rootUnits}) AND kind = 'area' AND ${subRows}${period}
       GROUP BY category_code HAVING sum(reported) > 0 ORDER BY n DESC, category_code`),
     // One row per community with its totals, and for the TREND_COMMUNITIES with the most
@@ -166,7 +178,7 @@ export async function caseStats(deps: CaseDeps, ctx: RequestContext, q: CaseStat
     db.execute(sql`
       WITH cw AS (
         SELECT community_id, week, sum(reported)::int AS n, sum(complaints)::int AS complaints
-        FROM case_stats_weekly
+        FROM ${caseStatsRollup.source} AS case_stats_weekly
         WHERE unit_id = ANY(${rootUnits}) AND kind = 'community' AND ${category}${period}
         GROUP BY community_id, week HAVING sum(reported) > 0
       ), tot AS (
@@ -185,8 +197,8 @@ export async function caseStats(deps: CaseDeps, ctx: RequestContext, q: CaseStat
     db.execute(sql`
       SELECT category_code AS code, cell_lat AS lat, cell_lng AS lng,
              min(nullif(community_id, ${NIL_ID}::uuid)::text) AS community, sum(cases)::int AS n
-      FROM case_hotspots_daily
-      WHERE hot AND day >= ${hotFrom}::date AND day <= ${hotTo}::date AND ${underRoots}
+      FROM ${hotspotSource} h
+      WHERE day >= ${hotFrom}::date AND day <= ${hotTo}::date AND ${underRoots}
         AND category_code LIKE ${`${q.categoryCode ?? ''}%`}
       GROUP BY category_code, cell_lat, cell_lng
       HAVING sum(cases) >= ${HOTSPOT_MIN_CASES}

@@ -1,5 +1,5 @@
 import type { Permission } from '@linli/contracts';
-import { and, eq, inArray } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
 import { uuidv7 } from '../../core/db/columns';
 import type { NotificationEventDefinition, NotificationLocale, SmsMode } from '../../core/module';
@@ -8,7 +8,7 @@ import { rolesHolding } from '../../core/roles';
 import { activeAccountPhones, grantsWithRolesAt, orgUnitsByIds, pathIds } from '../identity/lookups';
 import { eventByCode } from './catalogue';
 import { queueDeliveries } from './deliveries';
-import { messages, notificationDeliveries, notificationPreferences, notificationSettings } from './schema';
+import { messages, notificationDeliveries } from './schema';
 
 /**
  * The notification hub: the one way a module reaches people. Called inside the module's own
@@ -130,18 +130,26 @@ async function recipientsOf(
   const phones = await activeAccountPhones(tx, ids);
   const active = ids.filter((id) => phones.has(id));
   if (active.length === 0) return [];
-  const [settings, prefs] = await Promise.all([
-    tx.select().from(notificationSettings).where(inArray(notificationSettings.accountId, active)),
-    tx
-      .select()
-      .from(notificationPreferences)
-      .where(
-        and(
-          inArray(notificationPreferences.accountId, active),
-          eq(notificationPreferences.eventCode, eventCode),
-        ),
-      ),
-  ]);
+  // Settings and the choice for this event in one statement (a notify sits in its caller's
+  // write transaction: every statement there is a round trip the transaction holds its locks over).
+  const result = await tx.execute(sql`
+    SELECT a.id AS account_id, s.locale, s.wechat_openid, p.sms, p.wechat
+    FROM unnest(${`{${active.join(',')}}`}::uuid[]) AS a(id)
+    LEFT JOIN notification_settings s ON s.account_id = a.id
+    LEFT JOIN notification_preferences p ON p.account_id = a.id AND p.event_code = ${eventCode}`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+    account_id: string;
+    locale: NotificationLocale | null;
+    wechat_openid: string | null;
+    sms: SmsMode | null;
+    wechat: boolean | null;
+  }[];
+  const settings = rows.flatMap((r) =>
+    r.locale ? [{ accountId: r.account_id, locale: r.locale, wechatOpenid: r.wechat_openid }] : [],
+  );
+  const prefs = rows.flatMap((r) =>
+    r.sms ? [{ accountId: r.account_id, sms: r.sms, wechat: !!r.wechat }] : [],
+  );
   const settingOf = new Map(settings.map((s) => [s.accountId, s]));
   const prefOf = new Map(prefs.map((p) => [p.accountId, p]));
   return active.map((accountId) => {
