@@ -111,6 +111,8 @@ export function foldRollupsJob(
   return {
     name,
     schedule: { every: opts.everyMs },
+    // A fold a minute is 1,440 runs a day: the newest few say enough (core/jobs keepDone).
+    keepDone: 20,
     async run(ctx) {
       const folded: Record<string, number> = {};
       for (const r of rollups) {
