@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type Client, loginAs, residentLogin, type TestApp } from '../../test/harness';
 import { POSTERS, reportCase } from '../modules/cases/fixtures';
@@ -184,39 +185,55 @@ describe('/metrics with METRICS_TOKEN', () => {
     expect(delta({ cache: 'sessions', result: 'hit' })).toBeGreaterThan(0);
   });
 
-  it('reports the embedded database: one connection, busy while a transaction runs, calls behind it waiting', async () => {
-    const db = (s: Sample[], state: string) =>
-      value(s, 'linli_db_connections', { database: 'pglite', state });
-    const idle = await scrape();
-    expect([
-      db(idle, 'max'),
-      db(idle, 'total'),
-      db(idle, 'idle'),
-      db(idle, 'in_use'),
-      db(idle, 'waiting'),
-    ]).toEqual([1, 1, 1, 0, 0]);
+  it('reports the database: connections by state, in use while a transaction runs', async () => {
+    const kind = t.database.kind;
+    const db = (s: Sample[], state: string) => value(s, 'linli_db_connections', { database: kind, state });
+    const states = (s: Sample[]) => ['max', 'total', 'idle', 'in_use', 'waiting'].map((x) => db(s, x));
     let release!: () => void;
     const held = new Promise<void>((r) => {
       release = r;
     });
-    const pglite = t.database.pglite!;
     let entered!: () => void;
     const inside = new Promise<void>((r) => {
       entered = r;
     });
-    const tx = pglite.transaction(async (q) => {
-      await q.query('select 1');
+    if (kind === 'pglite') {
+      // The embedded database: one connection, busy while a transaction runs, calls behind it waiting.
+      expect(states(await scrape())).toEqual([1, 1, 1, 0, 0]);
+      const pglite = t.database.pglite!;
+      const tx = pglite.transaction(async (q) => {
+        await q.query('select 1');
+        entered();
+        await held;
+      });
+      await inside;
+      const queued = pglite.query('select 2');
+      expect(t.database.connections()).toEqual({ max: 1, total: 1, idle: 0, waiting: 1 });
+      release();
+      await tx;
+      await queued;
+      expect(t.database.connections()).toEqual({ max: 1, total: 1, idle: 1, waiting: 0 });
+      return;
+    }
+    // A PostgreSQL server: the pool's size, and one more connection in use while a transaction holds it.
+    const before = states(await scrape());
+    expect(before[0]).toBeGreaterThan(1);
+    const tx = t.database.db.transaction(async (q) => {
+      await q.execute(sql`select 1`);
       entered();
       await held;
     });
     await inside;
-    const queued = pglite.query('select 2');
     const busy = t.database.connections();
-    expect(busy).toEqual({ max: 1, total: 1, idle: 0, waiting: 1 });
+    expect(busy.total - busy.idle).toBeGreaterThanOrEqual(1);
+    const during = await scrape();
+    expect(db(during, 'in_use')).toBeGreaterThanOrEqual(1);
+    expect(db(during, 'max')).toBe(before[0]);
     release();
     await tx;
-    await queued;
-    expect(t.database.connections()).toEqual({ max: 1, total: 1, idle: 1, waiting: 0 });
+    const after = t.database.connections();
+    expect(after.total - after.idle).toBe(0);
+    expect(after.waiting).toBe(0);
   });
 
   it('adds the families registered with registerCollector, and leaves out one whose collector fails', async () => {
