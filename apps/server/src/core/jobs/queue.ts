@@ -69,16 +69,19 @@ function jobValues<P>(input: EnqueueJob<P>, now: Date) {
 }
 
 /**
- * Cancels the waiting job (queued, or failed and waiting for its retry) holding this key, in the
- * caller's transaction: a reminder whose deadline moved. Its key is free again afterwards. A job
- * already running, done or dead is left alone. True when a job was cancelled.
+ * Cancels the waiting jobs (queued, or failed and waiting for their retry) holding these keys, in
+ * the caller's transaction, with one statement: a reminder whose deadline moved, or all of a
+ * session's. Their keys are free again afterwards. A job already running, done or dead is left
+ * alone. Answers how many were cancelled.
  */
-export async function cancelJob(tx: Executor, idempotencyKey: string): Promise<boolean> {
+export async function cancelJob(tx: Executor, idempotencyKeys: string | readonly string[]): Promise<number> {
+  const keys = typeof idempotencyKeys === 'string' ? [idempotencyKeys] : [...idempotencyKeys];
+  if (keys.length === 0) return 0;
   const now = new Date();
   const rows = await tx
     .update(jobs)
     .set({ state: 'cancelled', finishedAt: now, updatedAt: now })
-    .where(and(eq(jobs.idempotencyKey, idempotencyKey), inArray(jobs.state, ['queued', 'failed'])))
+    .where(and(inArray(jobs.idempotencyKey, keys), inArray(jobs.state, ['queued', 'failed'])))
     .returning({ id: jobs.id });
-  return rows.length > 0;
+  return rows.length;
 }

@@ -142,7 +142,7 @@ describe('queued work', () => {
       idempotencyKey: key,
     });
     const moved = await database.db.transaction(async (tx) => {
-      expect(await cancelJob(tx, key)).toBe(true);
+      expect(await cancelJob(tx, key)).toBe(1);
       return enqueueJob(tx, {
         name: 'test.reminder',
         runAt: new Date('2026-11-30T00:00:00Z'),
@@ -159,8 +159,8 @@ describe('queued work', () => {
     expect(await r.runDue()).toHaveLength(1);
     expect(ran).toEqual([2]);
     // Done jobs are not cancelled; a key nobody holds cancels nothing.
-    expect(await cancelJob(database.db, key)).toBe(false);
-    expect(await cancelJob(database.db, 'test.reminder:nobody')).toBe(false);
+    expect(await cancelJob(database.db, key)).toBe(0);
+    expect(await cancelJob(database.db, 'test.reminder:nobody')).toBe(0);
     ran = [];
   });
 

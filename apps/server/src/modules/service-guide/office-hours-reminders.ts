@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../../core/db/client';
-import { cancelJob, enqueueJob, type JobDefinition } from '../../core/jobs';
+import { cancelJob, enqueueJobs, type JobDefinition } from '../../core/jobs';
 import { findDepartment } from '../identity/lookups';
 import { notify } from '../messages';
 import { officeHourCancelled, officeHourReminder } from './events';
@@ -40,27 +40,33 @@ function whenText(at: Date): { 'zh-CN': string; en: string } {
   };
 }
 
-/** Queues the reminder of one booking (no-op when the session is too close for one). */
-export async function scheduleReminder(
+/**
+ * Queues the reminders of bookings in a session starting at `startsAt`, in one statement (none
+ * when the session is too close for one).
+ */
+export async function scheduleReminders(
   tx: Executor,
-  booking: { id: string; districtId: string },
+  bookings: readonly { id: string; districtId: string }[],
   startsAt: Date,
   now: Date,
 ): Promise<void> {
   const runAt = reminderAt(startsAt, now);
   if (!runAt) return;
-  await enqueueJob(tx, {
-    name: REMINDER_JOB,
-    payload: { bookingId: booking.id },
-    runAt,
-    idempotencyKey: keyOf(booking.id),
-    districtId: booking.districtId,
-  });
+  await enqueueJobs(
+    tx,
+    bookings.map((b) => ({
+      name: REMINDER_JOB,
+      payload: { bookingId: b.id },
+      runAt,
+      idempotencyKey: keyOf(b.id),
+      districtId: b.districtId,
+    })),
+  );
 }
 
-/** Cancels the waiting reminder of one booking (the booking was cancelled or its session moved). */
-export async function cancelReminder(tx: Executor, bookingId: string): Promise<void> {
-  await cancelJob(tx, keyOf(bookingId));
+/** Cancels the waiting reminders of bookings (cancelled, or their session moved), in one statement. */
+export async function cancelReminders(tx: Executor, bookingIds: readonly string[]): Promise<void> {
+  await cancelJob(tx, bookingIds.map(keyOf));
 }
 
 /** The bookings still held in a session: whose reminders move with it, who hears it is cancelled. */

@@ -23,10 +23,10 @@ import {
   orgUnitsByIds,
 } from '../identity/lookups';
 import {
-  cancelReminder,
+  cancelReminders,
   heldBookings,
   notifySessionCancelled,
-  scheduleReminder,
+  scheduleReminders,
 } from './office-hours-reminders';
 import { officeHourBookings, officeHourSessions } from './office-hours-schema';
 import { itemsByIds } from './queries';
@@ -279,12 +279,15 @@ export async function updateSession(
       },
       after: { startsAt, endsAt, place, itemIds, capacity },
     });
-    // A session moved to another time moves its reminders.
-    if (startsAt.getTime() !== session.startsAt.getTime())
-      for (const b of await heldBookings(tx, id)) {
-        await cancelReminder(tx, b.id);
-        await scheduleReminder(tx, b, startsAt, now);
-      }
+    // A session moved to another time moves its reminders (two statements, however many booked).
+    if (startsAt.getTime() !== session.startsAt.getTime()) {
+      const held = await heldBookings(tx, id);
+      await cancelReminders(
+        tx,
+        held.map((b) => b.id),
+      );
+      await scheduleReminders(tx, held, startsAt, now);
+    }
     return row!;
   });
   return (await present(deps.db, [row]))[0]!;
@@ -308,7 +311,10 @@ export async function cancelSession(
       .returning();
     // Everyone who had a place hears of it; their reminders go.
     const held = await heldBookings(tx, id);
-    for (const b of held) await cancelReminder(tx, b.id);
+    await cancelReminders(
+      tx,
+      held.map((b) => b.id),
+    );
     await notifySessionCancelled(
       tx,
       session,
@@ -375,7 +381,7 @@ export async function bookSession(
       districtId: session.districtId,
       after: { sessionId: id, status: 'booked' },
     });
-    await scheduleReminder(tx, row!, session.startsAt, deps.now());
+    await scheduleReminders(tx, [row!], session.startsAt, deps.now());
     return row!;
   });
   return presentBooking(row);
@@ -419,7 +425,7 @@ export async function cancelBooking(
       before: { status: 'booked' },
       after: { status: 'cancelled' },
     });
-    await cancelReminder(tx, b.id);
+    await cancelReminders(tx, [b.id]);
     return row!;
   });
   return presentBooking(row);
