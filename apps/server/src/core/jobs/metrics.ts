@@ -9,13 +9,20 @@ import { type JobRunner, jobStats } from './runner';
  * `linli_jobs_due` staying high, is what an operator wants.
  */
 export function jobCollectors(runner: JobRunner, db: Database['db']): MetricCollector[] {
+  // Both queue families come from one read per scrape: the collectors are read at once, and
+  // share the read in flight.
+  let pending: ReturnType<typeof jobStats> | null = null;
+  const stats = () => {
+    if (!pending) pending = jobStats(db).finally(() => (pending = null));
+    return pending;
+  };
   return [
     {
       name: 'linli_jobs',
       help: 'Jobs in the queue by state (all processes; finished ones are kept 14 days)',
       type: 'gauge',
       collect: async () => {
-        const { byState } = await jobStats(db);
+        const { byState } = await stats();
         return Object.entries(byState).map(([state, value]) => ({ labels: { state }, value }));
       },
     },
@@ -23,7 +30,7 @@ export function jobCollectors(runner: JobRunner, db: Database['db']): MetricColl
       name: 'linli_jobs_due',
       help: 'Jobs due to run (queued, or failed and past their retry time) that no runner has claimed yet',
       type: 'gauge',
-      collect: async () => [{ value: (await jobStats(db)).due }],
+      collect: async () => [{ value: (await stats()).due }],
     },
     {
       name: 'linli_job_runs_total',
