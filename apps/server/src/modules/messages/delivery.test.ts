@@ -240,17 +240,23 @@ describe('texts through Tencent Cloud SMS', () => {
 describe('one-time codes on a production server', () => {
   let t: TestApp;
   let fake: AliyunSmsFake;
+  // Midday in Shanghai: on the wall clock, a run near 08:00 met the quiet-hours release and the
+  // digest, whose texts took the answers scripted for the codes (CI, 2026-12-08).
+  const clock = new FakeClock(new Date('2026-12-02T04:00:00Z'));
   beforeAll(async () => {
     fake = await startAliyunSmsFake({
       accessKeyId: KEYS.ALIYUN_SMS_ACCESS_KEY_ID,
       accessKeySecret: KEYS.ALIYUN_SMS_ACCESS_KEY_SECRET,
     });
-    t = await buildTestApp({
-      env: 'production',
-      dev: false,
-      demo: false,
-      ...notifyConfig({ ...KEYS, SMS_SENDER: 'aliyun', ALIYUN_SMS_ENDPOINT: fake.url }),
-    });
+    t = await buildTestApp(
+      {
+        env: 'production',
+        dev: false,
+        demo: false,
+        ...notifyConfig({ ...KEYS, SMS_SENDER: 'aliyun', ALIYUN_SMS_ENDPOINT: fake.url }),
+      },
+      { clock },
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -272,7 +278,12 @@ describe('one-time codes on a production server', () => {
   it('answers 400 naming the phone for a number the provider refuses, 503 while it is throttled', async () => {
     const c = new Client(t.app);
     fake.script({ refuse: 'isv.MOBILE_NUMBER_ILLEGAL' });
+    const before = fake.requests.length;
     const refused = await c.post('/api/v1/auth/otp', { phone: '13900004402' });
+    const reached = fake.requests
+      .slice(before)
+      .map((r) => new URL(r.url, 'http://fake').searchParams.get('PhoneNumbers'));
+    expect(reached, 'only the code reached the provider').toEqual(['13900004402']);
     expect(refused.statusCode).toBe(400);
     expect(refused.json()).toMatchObject({ code: 'sms-refused', errors: [{ field: 'body/phone' }] });
     fake.script('throttle');
