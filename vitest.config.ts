@@ -16,6 +16,10 @@ export default defineConfig({
           pool: 'forks',
           // Each test file opens its own copy of the migrated database (~100 MB RSS on PGlite).
           maxWorkers: 2,
+          // A worker imports the server once for all the files it runs, not once per file: that
+          // import was half the suite's CPU (decision 46). Files share module state, so anything
+          // cached in a module is kept per database handle, never per id alone.
+          isolate: false,
         },
       },
       {

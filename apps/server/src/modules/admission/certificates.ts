@@ -32,11 +32,18 @@ const present = (r: CertificateRow): Certificate => ({
   basis: r.basis,
 });
 
-const matchers = new Map<string, { at: number; matcher: Matcher; rows: CertificateRow[] }>();
+type Loaded = { at: number; matcher: Matcher; rows: CertificateRow[] };
+/** Per database handle, then per district (two apps in one process never share one). */
+const matchers = new WeakMap<object, Map<string, Loaded>>();
 const TTL_MS = 5 * 60_000;
 
 async function loadCertificates(deps: AdmissionDeps, districtId: string) {
-  const hit = matchers.get(districtId);
+  let byDistrict = matchers.get(deps.db);
+  if (!byDistrict) {
+    byDistrict = new Map();
+    matchers.set(deps.db, byDistrict);
+  }
+  const hit = byDistrict.get(districtId);
   if (hit && Date.now() - hit.at < TTL_MS) return hit;
   const rows = await certificatesOf(deps.db, districtId);
   const matcher = buildMatcher(
@@ -50,7 +57,7 @@ async function loadCertificates(deps: AdmissionDeps, districtId: string) {
     })),
   );
   const entry = { at: Date.now(), matcher, rows };
-  matchers.set(districtId, entry);
+  byDistrict.set(districtId, entry);
   return entry;
 }
 

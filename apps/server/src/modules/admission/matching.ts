@@ -1,4 +1,4 @@
-import { cutForSearch } from '../service-guide/search/segmenter';
+import { segmenterWith } from '../service-guide/search/segmenter';
 import { normalize } from '../service-guide/search/normalize';
 
 /**
@@ -78,7 +78,8 @@ const STOP = new Set([
 ]);
 
 function tokens(text: string): string[] {
-  const words = cutForSearch(text)
+  const words = segmenterWith()
+    .cutForSearch(text)
     .map((w) => normalize(w))
     .filter((w) => w.length > 0 && !STOP.has(w) && !/^\d+$/.test(w));
   const out: string[] = [];

@@ -49,7 +49,7 @@ export async function seedCalendar(db: Db): Promise<number> {
       });
       return count;
     });
-    invalidateCalendar(district.districtId);
+    invalidateCalendar(db, district.districtId);
     inserted += n;
   }
   return inserted;

@@ -24,14 +24,28 @@ export interface CalendarDeps {
 }
 
 /**
- * Per-process cache of each district's calendar. An edit through this module clears its
- * district at once; other server processes pick the edit up when their entry expires.
+ * Per-process cache of each district's calendar, kept per database handle (two apps in one
+ * process, as the tests run them, never share one). An edit through this module clears its
+ * district at once; other server processes pick the edit up when their entry expires. Reads
+ * inside a transaction use the transaction's handle and so read the table, not the cache.
  */
 const CACHE_TTL_MS = 5 * 60_000;
-const cache = new Map<string, { loadedAt: number; overrides: Promise<CalendarOverrides> }>();
+type CalendarCache = Map<string, { loadedAt: number; overrides: Promise<CalendarOverrides> }>;
+const caches = new WeakMap<object, CalendarCache>();
 
-/** Drops the cached calendar of one district (or of all). */
-export function invalidateCalendar(districtId?: string): void {
+function cacheOf(db: Executor): CalendarCache {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+/** Drops the cached calendar of one district (or of all) read through `db`. */
+export function invalidateCalendar(db: Executor, districtId?: string): void {
+  const cache = caches.get(db);
+  if (!cache) return;
   if (districtId) cache.delete(districtId);
   else cache.clear();
 }
@@ -45,6 +59,7 @@ export async function loadCalendar(
   districtId: string,
   schedule?: WorkSchedule,
 ): Promise<WorkingCalendar> {
+  const cache = cacheOf(db);
   let hit = cache.get(districtId);
   if (!hit || Date.now() - hit.loadedAt >= CACHE_TTL_MS) {
     const overrides = allDays(db, districtId).then(
@@ -153,7 +168,7 @@ export async function setCalendarDay(
     });
     return saved;
   });
-  invalidateCalendar(district.districtId);
+  invalidateCalendar(deps.db, district.districtId);
   return row;
 }
 
@@ -178,5 +193,5 @@ export async function deleteCalendarDay(
       after: null,
     });
   });
-  invalidateCalendar(district.districtId);
+  invalidateCalendar(deps.db, district.districtId);
 }

@@ -378,7 +378,9 @@ describe('createWorkingCalendar', () => {
 describe('time zones', () => {
   const original = process.env.TZ;
   afterEach(() => {
-    process.env.TZ = original;
+    // Assigning undefined would set the string "undefined" for the files that run after this one.
+    if (original === undefined) delete process.env.TZ;
+    else process.env.TZ = original;
   });
 
   it.each(['America/Los_Angeles', 'Pacific/Kiritimati', 'UTC', 'Asia/Shanghai'])(

@@ -1,7 +1,7 @@
 import { approxFind } from './fuzzy';
 import { hasCjk, isLatin, normalize, normalizeWithMap } from './normalize';
 import { findPinyin, type PinyinForm, toPinyin } from '../../../core/pinyin';
-import { addUserWords, cut, cutForSearch } from './segmenter';
+import { segmenterWith } from './segmenter';
 
 /** One service item as the catalogue feeds it to the index. */
 export interface SearchableItem {
@@ -253,8 +253,11 @@ export function buildSearchIndex(items: SearchableItem[], synonyms: SynonymGroup
   const groups = synonyms
     .map((g) => [...new Set(g.terms.map(normalize).filter((t) => t.length > 0))])
     .filter((g) => g.length > 1);
-  addUserWords(groups.flat().filter((t) => hasCjk(t)));
-  addUserWords(items.flatMap((i) => [...(i.aliases ?? []), ...(i.keywords ?? [])].map(normalize)));
+  // Domain words (synonyms, aliases) so queries like 老年证在哪办 split well.
+  const { cut, cutForSearch } = segmenterWith([
+    ...groups.flat().filter((t) => hasCjk(t)),
+    ...items.flatMap((i) => [...(i.aliases ?? []), ...(i.keywords ?? [])].map(normalize)),
+  ]);
 
   const entries: Entry[] = items.map((item) => {
     const bases: Target[] = [
