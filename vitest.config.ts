@@ -1,5 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The tests that start real server processes (a restart, `kill -9` during a burst, two processes
+ * on one PostgreSQL, the demo district's first start, backup and restore): each costs a minute of
+ * CPU with its child processes. They run as their own project, `npm run test:processes`, which CI
+ * runs beside `npm test` (on PGlite and on PostgreSQL) so that `npm test` stays within the
+ * 12 minutes a developer can run often (decision 40).
+ */
+const PROCESS_TESTS = [
+  'test/process.test.ts',
+  'test/crash-reports.test.ts',
+  'test/jobs-processes.test.ts',
+  'test/demo-history.test.ts',
+  'src/core/backup/backup.test.ts',
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +25,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           root: 'apps/server',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: PROCESS_TESTS,
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -20,6 +36,19 @@ export default defineConfig({
           // import was half the suite's CPU (decision 46). Files share module state, so anything
           // cached in a module is kept per database handle, never per id alone.
           isolate: false,
+        },
+      },
+      {
+        test: {
+          name: 'processes',
+          sequence: { groupOrder: 3 },
+          root: 'apps/server',
+          include: PROCESS_TESTS,
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          maxWorkers: 2,
         },
       },
       {

@@ -61,6 +61,9 @@ export interface ServerProcess {
  * Spawns `node --import tsx apps/server/src/main.ts` on `dataDir` and a port of its own, with demo data on,
  * and waits for /readyz (90 s). Used by `startServer` and by the globalSetup that seeds the template.
  */
+/** The resend cool-down the browser tests' servers use, with a second's margin. */
+export const OTP_COOLDOWN_MS = 11_000;
+
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
@@ -78,6 +81,8 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
       LINLI_DEMO_HISTORY: 'off',
       LOG_LEVEL: 'info',
       DATABASE_URL: '',
+      // A second code for the same number within a test: wait 10 s, not a minute (OTP_COOLDOWN_MS).
+      OTP_RESEND_COOLDOWN_SECONDS: '10',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,7 @@ import {
   shot,
   startServer,
   watchConsole,
+  OTP_COOLDOWN_MS,
 } from './harness';
 
 /**
@@ -28,7 +29,6 @@ import {
 
 const RESIDENT = '13800000561';
 const DESK_RESIDENT = '13800000562';
-const OTP_COOLDOWN_MS = 61_000;
 /** A 1×1 PNG: the report's photo. */
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',

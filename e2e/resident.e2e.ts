@@ -17,6 +17,7 @@ import {
   shot,
   startServer,
   watchConsole,
+  OTP_COOLDOWN_MS,
 } from './harness';
 
 /**
@@ -34,7 +35,6 @@ const WECHAT_IPHONE =
 const WINDOWS_CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 /** The server refuses a second code for the same number within a minute. */
-const OTP_COOLDOWN_MS = 61_000;
 const CHINESE_DATE_TIME = /\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}/;
 
 let server: RunningServer;

@@ -9,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './config';
 import type { Database } from './core/db/client';
+import { lazySchemaController } from './core/schema-compilers';
 import { answerClientError, answerFrameworkError, registerErrorHandling, sendProblem } from './core/errors';
 import { registerInputGuard } from './core/input-guard';
 import { registerRequestPipeline } from './core/http';
@@ -112,6 +113,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       http.createServer((req, res) => {
         if (!responseCache.serve(req, res)) handler(req, res);
       }),
+    // Validators and serializers compiled on a route's first use, shared between apps (decision 46).
+    schemaController: lazySchemaController,
     ajv: {
       customOptions: {
         allErrors: true,

@@ -57,6 +57,8 @@ export interface Config {
   lockoutThreshold: number;
   lockoutBaseSeconds: number;
   otpRatePerPhonePerHour: number;
+  /** Seconds before a number may be sent another sign-in code. */
+  otpResendCooldownSeconds: number;
   otpRatePerIpPerHour: number;
   /** Staff sign-in attempts one client address may make per minute (per server process). */
   loginRatePerIpPerMinute: number;
@@ -405,6 +407,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     lockoutThreshold: int(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),
     lockoutBaseSeconds: int(env, 'LOCKOUT_BASE_SECONDS', 60, 1, 86400),
     otpRatePerPhonePerHour: int(env, 'OTP_RATE_PER_PHONE_PER_HOUR', 5, 1, 1000),
+    otpResendCooldownSeconds: int(env, 'OTP_RESEND_COOLDOWN_SECONDS', 60, 10, 600),
     otpRatePerIpPerHour: int(env, 'OTP_RATE_PER_IP_PER_HOUR', 30, 1, 100000),
     loginRatePerIpPerMinute: int(env, 'LOGIN_RATE_PER_IP_PER_MINUTE', 30, 1, 100000),
     open311PostsPerKeyPerMinute: int(env, 'OPEN311_POSTS_PER_KEY_PER_MINUTE', 60, 1, 100000),

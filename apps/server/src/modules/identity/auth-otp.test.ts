@@ -66,6 +66,24 @@ describe('POST /auth/otp', () => {
     expect((await client.post('/api/v1/auth/otp', { phone })).statusCode).toBe(200);
   });
 
+  it('keeps the cool-down the deployment sets (OTP_RESEND_COOLDOWN_SECONDS) and says so', async () => {
+    const quick = await buildTestApp({ otpResendCooldownSeconds: 10 }, { clock });
+    try {
+      const phone = newPhone();
+      const client = new Client(quick.app);
+      const first = await client.post('/api/v1/auth/otp', { phone });
+      expect(first.json()).toMatchObject({ resendAfterSeconds: 10 });
+      clock.advance(4_000);
+      const early = await client.post('/api/v1/auth/otp', { phone });
+      expect(early.statusCode).toBe(429);
+      expect(early.json()).toMatchObject({ code: 'otp-cooldown', retryAfter: 6 });
+      clock.advance(6_000);
+      expect((await client.post('/api/v1/auth/otp', { phone })).statusCode).toBe(200);
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('answers 429 rate-limited once an IP asked for too many codes in an hour', async () => {
     const strict = await buildTestApp({ otpRatePerIpPerHour: 2 }, { clock });
     try {

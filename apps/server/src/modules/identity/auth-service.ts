@@ -17,15 +17,7 @@ import { AppError } from '../../core/errors';
 import { type SecretBox, SecretKeyMismatch } from '../../core/secret-box';
 import { accountLocked, lockRemainingSeconds, recordFailure, recordSuccess } from './lockout';
 import { presentMe, presentSession } from './me-presenter';
-import {
-  consumeOtp,
-  discardOtp,
-  generateOtpCode,
-  issueOtp,
-  OTP_RESEND_COOLDOWN_SECONDS,
-  OTP_TTL_SECONDS,
-  otpProblem,
-} from './otp';
+import { consumeOtp, discardOtp, generateOtpCode, issueOtp, OTP_TTL_SECONDS, otpProblem } from './otp';
 import type { OtpSender } from './otp-sender';
 import { checkPasswordPolicy, hashPassword, verifyDummyPassword, verifyPassword } from './password';
 import { accounts, orgUnits, roleGrants, roles, sessions } from './schema';
@@ -238,6 +230,7 @@ export async function requestOtp(
     now: deps.clock.now(),
     limits: {
       perPhonePerHour: deps.config.otpRatePerPhonePerHour,
+      resendCooldownSeconds: deps.config.otpResendCooldownSeconds,
       perIpPerHour: deps.config.otpRatePerIpPerHour,
     },
   });
@@ -248,7 +241,7 @@ export async function requestOtp(
     await discardOtp(deps.db, issued.id);
     throw err;
   }
-  return { expiresInSeconds: OTP_TTL_SECONDS, resendAfterSeconds: OTP_RESEND_COOLDOWN_SECONDS };
+  return { expiresInSeconds: OTP_TTL_SECONDS, resendAfterSeconds: deps.config.otpResendCooldownSeconds };
 }
 
 /**

@@ -41,6 +41,8 @@ export type OtpPurpose = 'sign_in' | 'close_account';
 export interface OtpLimits {
   perPhonePerHour: number;
   perIpPerHour: number;
+  /** Seconds before a number may be sent another code (`OTP_RESEND_COOLDOWN_SECONDS`; 60 unless set). */
+  resendCooldownSeconds?: number;
 }
 
 /** How many codes a phone or IP was sent in the hour up to `now`, and when the oldest of them leaves the window. */
@@ -59,7 +61,7 @@ async function sentInLastHour(
 }
 
 /**
- * Records a new code for `phone` after checking, in this order: the one-minute resend
+ * Records a new code for `phone` after checking, in this order: the resend
  * cool-down (429 `otp-cooldown`), the per-IP and the per-phone hourly limits (429
  * `rate-limited`), each with `retryAfter` in seconds. The newest code supersedes older ones:
  * verification only ever looks at a number's latest code.
@@ -89,9 +91,10 @@ export async function issueOtp(
       .orderBy(desc(otpCodes.createdAt))
       .limit(1);
     if (latest) {
-      const readyAt = latest.createdAt.getTime() + OTP_RESEND_COOLDOWN_SECONDS * 1000;
+      const cooldown = limits.resendCooldownSeconds ?? OTP_RESEND_COOLDOWN_SECONDS;
+      const readyAt = latest.createdAt.getTime() + cooldown * 1000;
       if (now.getTime() < readyAt) {
-        const wait = Math.min(OTP_RESEND_COOLDOWN_SECONDS, secondsUntil(readyAt, now));
+        const wait = Math.min(cooldown, secondsUntil(readyAt, now));
         throw AppError.rateLimited(
           wait,
           'otp-cooldown',

@@ -13,14 +13,7 @@ import { openStoredFile } from '../../core/files';
 import type { PersonalDataPart, PersonalDataSource } from '../../core/personal-data';
 import { auditLog } from '../../core/schema';
 import type { AuthDeps } from './auth-service';
-import {
-  consumeOtp,
-  generateOtpCode,
-  issueOtp,
-  OTP_RESEND_COOLDOWN_SECONDS,
-  OTP_TTL_SECONDS,
-  otpProblem,
-} from './otp';
+import { consumeOtp, generateOtpCode, issueOtp, OTP_TTL_SECONDS, otpProblem } from './otp';
 import { accounts, orgUnits, otpCodes, privacyConsents, sessions } from './schema';
 
 /**
@@ -228,12 +221,13 @@ export async function sendClosureCode(deps: PersonalDataDeps, ctx: RequestContex
     now: deps.clock.now(),
     limits: {
       perPhonePerHour: deps.config.otpRatePerPhonePerHour,
+      resendCooldownSeconds: deps.config.otpResendCooldownSeconds,
       perIpPerHour: deps.config.otpRatePerIpPerHour,
     },
     purpose: 'close_account',
   });
   await deps.otpSender.send(account.phone, code, issued.expiresAt, 'close_account');
-  return { expiresInSeconds: OTP_TTL_SECONDS, resendAfterSeconds: OTP_RESEND_COOLDOWN_SECONDS };
+  return { expiresInSeconds: OTP_TTL_SECONDS, resendAfterSeconds: deps.config.otpResendCooldownSeconds };
 }
 
 /**
