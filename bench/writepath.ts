@@ -58,7 +58,7 @@
  *
  * Env: WRITEPATH_SECONDS (5), WRITEPATH_CONNECTIONS (`1,4,10`), WRITEPATH_ROUTES
  * (`report,step,patch-me,get-me,first-read`), WRITEPATH_DATABASES (`postgres,pglite`),
- * WRITEPATH_PG_PORT (the throwaway server's port; a free one by default), WRITEPATH_PGBENCH_MODE
+WRITEPATH_LINLI_NODE_ARGS (Node flags for Linli, e.g. --cpu-prof), WRITEPATH_PG_PORT (the throwaway server's port; a free one by default), WRITEPATH_PGBENCH_MODE
  * (`prepared`), WRITEPATH_REPORT_PHOTO (`off`), WRITEPATH_KEEP (keep the scripts and logs).
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -318,6 +318,9 @@ async function startLinli(databaseUrl: string | null): Promise<Linli> {
   const countPort = databaseUrl ? 0 : await freePort();
   const dataDir = fs.mkdtempSync(path.join(tmpRoot, 'linli-'));
   const args = ['--import', 'tsx'];
+  // WRITEPATH_LINLI_NODE_ARGS: Node flags for the Linli process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`
+  // to see where its CPU per request goes (the profile is written when the bench stops it).
+  args.push(...(process.env.WRITEPATH_LINLI_NODE_ARGS ?? '').split(/\s+/).filter(Boolean));
   if (!databaseUrl) args.push('--import', './bench/pglite-count.ts');
   args.push('apps/server/src/main.ts');
   let out = '';
