@@ -58,7 +58,8 @@
  *
  * Env: WRITEPATH_SECONDS (5), WRITEPATH_CONNECTIONS (`1,4,10`), WRITEPATH_ROUTES
  * (`report,step,patch-me,get-me,first-read`), WRITEPATH_DATABASES (`postgres,pglite`),
-WRITEPATH_LINLI_NODE_ARGS (Node flags for Linli, e.g. --cpu-prof), WRITEPATH_PG_PORT (the throwaway server's port; a free one by default), WRITEPATH_PGBENCH_MODE
+ * WRITEPATH_LINLI_NODE_ARGS (Node flags for Linli, e.g. `--cpu-prof`), WRITEPATH_PG_PORT (the
+ * throwaway server's port; a free one by default), WRITEPATH_PGBENCH_MODE
  * (`prepared`), WRITEPATH_REPORT_PHOTO (`off`), WRITEPATH_KEEP (keep the scripts and logs).
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
