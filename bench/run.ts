@@ -6,7 +6,7 @@
  * (fresh data dir, demo data); and, when DATABASE_URL is set, Linli on that PostgreSQL server.
  * Drives each with autocannon: GET /healthz, an authenticated GET /api/v1/me, and a write
  * (PATCH /api/v1/me: one transaction with its audit row), and the service-guide search box
- * (GET /api/v1/service-items?q=…, rotating over the 135 committed resident queries, then over
+ * (GET /api/v1/service-items?q=…, rotating over the committed resident queries (145 since the life-event queries), then over
  * 6,750 distinct URLs that no cache holds), a 城社共治
  * case report (POST /api/v1/cases by a squad member: case, history, SLA and audit rows in one
  * transaction) and case reads (GET /api/v1/cases/:id): one case read again by one session, as a

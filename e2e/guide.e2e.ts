@@ -56,6 +56,25 @@ async function text(page: Page, selector: string) {
 
 const checkedCount = (page: Page) => page.locator(`${sel('material-check')}:checked`).count();
 
+/** The names of every item tagged with a life event, as the public API lists them. */
+async function itemsOfEvent(event: string): Promise<string[]> {
+  const res = await fetch(
+    `${server.url}/api/v1/service-items?lifeEvent=${encodeURIComponent(event)}&limit=200`,
+  );
+  return ((await res.json()) as { items: { name: string }[] }).items.map((i) => i.name).sort();
+}
+
+/** Asks the search box about a life event in a resident's words; the answer card lists all its items. */
+async function askAboutLifeEvent(page: Page, words: string, event: string) {
+  await page.locator(`${sel('guide-search')} input`).fill(words);
+  await page.locator(sel('guide-life-event')).waitFor();
+  expect(await text(page, sel('guide-life-event'))).toContain(`办“${event}”这件事`);
+  const expected = await itemsOfEvent(event);
+  expect(expected.length).toBeGreaterThan(3);
+  const shown = await page.locator(sel('life-event-item')).allInnerTexts();
+  expect(shown.map((n) => n.trim()).sort()).toEqual(expected);
+}
+
 /** Searches `db`, opens 最低生活保障 and returns its id. */
 async function findDibao(page: Page): Promise<string> {
   await page.locator(`${sel('guide-search')} input`).fill('db');
@@ -85,6 +104,14 @@ describe('service guide on a phone (360×740)', () => {
     await expect.poll(() => page.locator(sel('guide-result')).count()).toBeGreaterThan(0);
     await snap(page, 'guide-life-event');
     await page.goBack();
+
+    // A life event in a resident's words: every item for it, not only the best three matches.
+    await page.goto(`${server.url}/guide`);
+    await askAboutLifeEvent(page, '家里老人去世了怎么办', '身后事');
+    await snap(page, 'guide-life-event-answer');
+    await page.locator(sel('life-event-item'), { hasText: '户口注销' }).click();
+    await page.waitForURL(/\/guide\/[0-9a-f-]{36}$/);
+    await expect.poll(() => text(page, sel('item-name'))).toBe('户口注销');
 
     // One search box: pinyin initials.
     await page.goto(`${server.url}/guide`);
@@ -174,6 +201,9 @@ describe('service guide on a desktop (1280×800)', () => {
     await page.waitForURL(/department=/);
     await expect.poll(() => page.locator(sel('guide-result')).count()).toBeGreaterThan(0);
     await snap(page, 'guide-life-event');
+    await page.goto(`${server.url}/guide`);
+    await askAboutLifeEvent(page, '孩子上学', '入学');
+    await snap(page, 'guide-life-event-answer');
     await page.goto(`${server.url}/guide`);
     const id = await findDibao(page);
     await snap(page, 'guide-search');

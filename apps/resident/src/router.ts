@@ -214,6 +214,14 @@ const WITHOUT_CONSENT = new Set([
 
 router.beforeEach(async (to) => {
   const session = useSessionStore();
+  // The page's own chunk is fetched while the session is asked for: on a phone's slow link the two
+  // round trips overlap instead of queueing (the router would load it only after this guard).
+  for (const record of to.matched) {
+    const page = record.components?.default;
+    // A lazy page is a bare loader function (a functional component would carry `props` or a name).
+    if (typeof page === 'function' && !('props' in page) && !('displayName' in page))
+      void (page as () => Promise<unknown>)().catch(() => {});
+  }
   await session.load();
   if (session.consentRequired && !WITHOUT_CONSENT.has(String(to.name)))
     return { name: 'privacy-consent', query: { redirect: to.fullPath } };

@@ -51,8 +51,8 @@ import type {
   OrgUnitRetire,
   Role,
   ServiceItemDetail,
+  ServiceItemList,
   ServiceItemQuery,
-  ServiceItemSummary,
   Session,
   StaffCreate,
 } from '@linli/contracts';
@@ -309,8 +309,7 @@ export function createClient(options: ClientOptions = {}) {
     },
     // Service guide (办事指南): public, no sign-in needed.
     serviceItems: {
-      search: (q: ServiceItemQuery = {}) =>
-        get<{ items: ServiceItemSummary[] }>('/service-items', q as Query),
+      search: (q: ServiceItemQuery = {}) => get<ServiceItemList>('/service-items', q as Query),
       facets: () => get<ServiceFacetsBody>('/service-items/facets'),
       get: (id: string, q: { orgUnitId?: string } = {}) =>
         get<ServiceItemDetail>(`/service-items/${encodeURIComponent(id)}`, q as Query),

@@ -79,7 +79,19 @@ export const ServiceItemQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })),
 });
 export type ServiceItemQuery = Static<typeof ServiceItemQuery>;
-export const ServiceItemList = Type.Object({ items: Type.Array(ServiceItemSummary) });
+/** A search about a life event (生孩子, 老人去世 …): the event and every item tagged with it. */
+export const LifeEventAnswer = Type.Object({
+  name: Type.String(),
+  /** All of the event's published items that pass the filters, most popular first; never cut to `limit`. */
+  items: Type.Array(ServiceItemSummary),
+});
+export type LifeEventAnswer = Static<typeof LifeEventAnswer>;
+export const ServiceItemList = Type.Object({
+  items: Type.Array(ServiceItemSummary),
+  /** Present when `q` is about a life event (生孩子 → 生育): the resident needs all of its items. */
+  lifeEvent: Type.Optional(LifeEventAnswer),
+});
+export type ServiceItemList = Static<typeof ServiceItemList>;
 
 /** A community service room's own terms for an item it offers. */
 export const ServiceOffering = Type.Object({

@@ -1,5 +1,5 @@
 import type { ServiceFacetsBody } from '@linli/api-client';
-import type { ServiceItemSummary } from '@linli/contracts';
+import type { LifeEventAnswer, ServiceItemSummary } from '@linli/contracts';
 import { computed, onBeforeUnmount, ref, watch } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 import { api } from '@/api';
@@ -28,6 +28,8 @@ export function useGuideSearch(opts: { limit?: number; debounceMs?: number } = {
   );
 
   const items = ref<ServiceItemSummary[]>([]);
+  /** The search was about a life event (生孩子, 老人去世 …): every item the resident needs for it. */
+  const eventAnswer = ref<LifeEventAnswer | null>(null);
   const loading = ref(false);
   const failed = ref('');
   const facets = ref<ServiceFacetsBody | null>(null);
@@ -49,6 +51,7 @@ export function useGuideSearch(opts: { limit?: number; debounceMs?: number } = {
     const mine = ++seq;
     if (!active.value) {
       items.value = [];
+      eventAnswer.value = null;
       loading.value = false;
       return;
     }
@@ -64,10 +67,12 @@ export function useGuideSearch(opts: { limit?: number; debounceMs?: number } = {
       });
       if (mine !== seq) return;
       items.value = res.items;
+      eventAnswer.value = res.lifeEvent ?? null;
     } catch (e) {
       if (mine !== seq) return;
       failed.value = problem(e).message;
       items.value = [];
+      eventAnswer.value = null;
     } finally {
       if (mine === seq) loading.value = false;
     }
@@ -107,5 +112,5 @@ export function useGuideSearch(opts: { limit?: number; debounceMs?: number } = {
 
   loadFacets();
   run();
-  return { q, lifeEvent, department, mode, items, loading, failed, facets, active, run, clear };
+  return { q, lifeEvent, department, mode, items, eventAnswer, loading, failed, facets, active, run, clear };
 }

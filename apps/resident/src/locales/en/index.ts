@@ -289,6 +289,8 @@ const en: Messages = {
     searchPlaceholder: 'Search, e.g. 低保, 准生证, db',
     search: 'Search',
     byLifeEvent: 'By life event',
+    lifeEventTitle: 'For “{name}”, residents usually need',
+    lifeEventHint: '{n} items: open one for its materials and where to go',
     byDepartment: 'By department',
     allModes: 'All',
     modeDirect: 'At the community',

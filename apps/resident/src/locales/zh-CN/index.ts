@@ -286,6 +286,8 @@ export default {
     searchPlaceholder: '搜索事项，如：低保、准生证、db',
     search: '搜索',
     byLifeEvent: '按人生事件',
+    lifeEventTitle: '办“{name}”这件事，通常要办这些',
+    lifeEventHint: '共 {n} 项，点开可看材料和办理地点',
     byDepartment: '按部门',
     allModes: '全部',
     modeDirect: '社区直办',

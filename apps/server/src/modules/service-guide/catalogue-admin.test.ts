@@ -149,6 +149,33 @@ describe('catalogue management', () => {
     expect((await admin.get(`/api/v1/service-items/${first.id}/versions/99`)).statusCode).toBe(404);
   });
 
+  it('tags an item with a life event in its guide: once published, a search about the event lists it', async () => {
+    const about = async () =>
+      (await anon.get(`/api/v1/service-items?q=${encodeURIComponent('孩子上学')}`)).json().lifeEvent as {
+        name: string;
+        items: { id: string }[];
+      };
+    const [permit] = (
+      await anon.get(`/api/v1/service-items?q=${encodeURIComponent('亲属关系证明')}&limit=1`)
+    ).json().items;
+    expect((await about()).items.map((i) => i.id)).not.toContain(permit.id);
+    const before = (await anon.get(`/api/v1/service-items/${permit.id}`)).json();
+    const draft = await admin.request({
+      method: 'PUT',
+      url: `/api/v1/service-items/${permit.id}/draft`,
+      payload: {
+        guide: { ...before.guide, lifeEvents: [...before.guide.lifeEvents, '入学'] },
+        changeNote: '入学时证明亲子关系',
+      },
+    });
+    expect(draft.statusCode).toBe(200);
+    expect((await about()).items.map((i) => i.id)).not.toContain(permit.id);
+    expect((await admin.post(`/api/v1/service-items/${permit.id}/publish`)).statusCode).toBe(200);
+    const after = await about();
+    expect(after.name).toBe('入学');
+    expect(after.items.map((i) => i.id)).toContain(permit.id);
+  });
+
   it('refuses to publish without a draft, naming the state (409 invalid-transition)', async () => {
     const [first] = (await anon.get('/api/v1/service-items?limit=1')).json().items;
     const res = await admin.post(`/api/v1/service-items/${first.id}/publish`);

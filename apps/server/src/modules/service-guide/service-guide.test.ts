@@ -80,6 +80,49 @@ describe('GET /service-items (the one search box, no sign-in)', () => {
   });
 });
 
+describe('GET /service-items about a life event (生孩子, 结婚, 退休, 老人去世, 孩子上学)', () => {
+  type Answer = { items: Summary[]; lifeEvent?: { name: string; items: Summary[] } };
+  const ask = async (q: string, extra = '') =>
+    (await anon.get(`/api/v1/service-items?q=${encodeURIComponent(q)}${extra}`)).json() as Answer;
+  const tagged = async (event: string) =>
+    (
+      (await anon.get(`/api/v1/service-items?lifeEvent=${encodeURIComponent(event)}&limit=200`)).json()
+        .items as Summary[]
+    )
+      .map((i) => i.code)
+      .sort();
+
+  it.each([
+    ['生孩子要办什么', '生育', ['户口登记', '生育津贴支付', '生育医疗费支付', '城乡居民参保登记']],
+    ['结婚', '结婚', ['结婚登记预约', '补领结婚证', '户口变更']],
+    ['快退休了', '退休', ['企业职工基本养老保险正常退休申请', '养老保险定期待遇领取资格认证']],
+    ['家里老人去世了怎么办', '身后事', ['户口注销', '遗属待遇申领', '参保人员个人账户资金一次性支取']],
+    ['孩子上学', '入学', ['学前教育、义务教育阶段入学办理', '居住证办理']],
+  ])(
+    '“%s” names the event %s and lists every item tagged with it, past the limit',
+    async (q, event, some) => {
+      const answer = await ask(q, '&limit=3');
+      expect(answer.items.length).toBeLessThanOrEqual(3);
+      expect(answer.lifeEvent?.name).toBe(event);
+      const all = answer.lifeEvent!.items;
+      expect(all.map((i) => i.code).sort()).toEqual(await tagged(event));
+      expect(all.length).toBeGreaterThan(3);
+      expect(all.map((i) => i.name)).toEqual(expect.arrayContaining(some));
+      // The ranked results lead with one of them too.
+      expect(all.map((i) => i.id)).toContain(answer.items[0]!.id);
+    },
+  );
+
+  it('answers no life event for a question about one item, and keeps the other filters', async () => {
+    expect((await ask('残疾人证换领')).lifeEvent).toBeUndefined();
+    expect((await ask('xqzjw')).lifeEvent).toBeUndefined();
+    const direct = await ask('生孩子', '&mode=direct');
+    expect(direct.lifeEvent?.items.map((i) => i.name)).toEqual(['城乡居民参保登记']);
+    // A filter that leaves nothing of the event: no card rather than an empty one.
+    expect((await ask('老人去世', '&mode=direct')).lifeEvent).toBeUndefined();
+  });
+});
+
 describe('GET /service-items/:id', () => {
   it('returns the whole guide and the community’s own place and hours', async () => {
     const [item] = await search('最低生活保障');

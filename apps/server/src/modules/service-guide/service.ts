@@ -1,4 +1,9 @@
-import type { ServiceItemDetail, ServiceItemQuery, ServiceItemSummary } from '@linli/contracts';
+import type {
+  ServiceItemDetail,
+  ServiceItemList,
+  ServiceItemQuery,
+  ServiceItemSummary,
+} from '@linli/contracts';
 import type { Clock } from '../../core/clock';
 import type { Db } from '../../core/db/client';
 import { AppError } from '../../core/errors';
@@ -33,7 +38,7 @@ interface Catalogue {
    * Answers already given from this catalogue, by query (least recently used dropped first).
    * Residents ask the same few hundred questions; the cache goes with the catalogue it came from.
    */
-  answers: Map<string, { items: ServiceItemSummary[] }>;
+  answers: Map<string, ServiceItemList>;
 }
 
 const MAX_CACHED_ANSWERS = 2000;
@@ -129,7 +134,7 @@ function current(deps: GuideDeps, catalogue: Catalogue): boolean {
 export async function searchServiceItems(
   deps: GuideDeps,
   query: ServiceItemQuery,
-): Promise<{ answer: { items: ServiceItemSummary[] }; fresh: (() => boolean) | null }> {
+): Promise<{ answer: ServiceItemList; fresh: (() => boolean) | null }> {
   const districtId = await defaultDistrict(deps.db);
   const catalogue = await catalogueOf(deps, districtId);
   // A community's offerings change without the catalogue changing: those answers are not cached.
@@ -165,7 +170,7 @@ function searchCatalogue(
   catalogue: Catalogue,
   query: ServiceItemQuery,
   offered: Set<string> | null,
-): { items: ServiceItemSummary[] } {
+): ServiceItemList {
   const limit = query.limit ?? 20;
   const keep = (item: ServiceItemRow) =>
     (!query.mode || item.mode === query.mode) &&
@@ -185,7 +190,13 @@ function searchCatalogue(
       out.push(presentSummary(item, hit.highlights));
       if (out.length >= limit) break;
     }
-    return { items: out };
+    // 生孩子, 老人去世: the resident needs every item of the event, not the best few matches.
+    const event = catalogue.index.lifeEventOf(q);
+    if (event === null) return { items: out };
+    const all = catalogue.ordered.filter((item) => item.lifeEvents.includes(event) && keep(item));
+    return all.length
+      ? { items: out, lifeEvent: { name: event, items: all.map((item) => presentSummary(item, [])) } }
+      : { items: out };
   }
   for (const item of catalogue.ordered) {
     if (!keep(item)) continue;

@@ -68,6 +68,13 @@ export interface SearchIndex {
   lifeEvents(): { name: string; count: number }[];
   /** Item ids of one life event (or theme), most popular first. */
   browse(lifeEventOrTheme: string, options?: Pick<SearchOptions, 'popularity'>): string[];
+  /**
+   * The life event a query is about, or null: the query (or its core, filler and stop words gone)
+   * is a life event's name or a term of a synonym group that contains the name (生孩子 → 生育 when
+   * 生孩子 and 生育 share a group), spelled in characters or full pinyin, or such a term explains at
+   * least half of the core (刚结婚 → 结婚). The longest term wins.
+   */
+  lifeEventOf(query: string): string | null;
 }
 
 type TargetKind = 'name' | 'alias' | 'synonym' | 'keyword' | 'department' | 'theme';
@@ -286,7 +293,14 @@ export function buildSearchIndex(items: SearchableItem[], synonyms: SynonymGroup
       }
     }
     for (const th of item.themes ?? []) targets.push(makeTarget('theme', 'theme', th));
-    for (const le of item.lifeEvents ?? []) targets.push(makeTarget('theme', 'lifeEvent', le));
+    for (const le of item.lifeEvents ?? []) {
+      const t = makeTarget('theme', 'lifeEvent', le);
+      targets.push(t);
+      // A life event's colloquial names (生孩子 for 生育) reach its items as the name itself does.
+      for (const group of groups)
+        if (group.includes(t.text))
+          for (const to of group) if (to !== t.text) targets.push(variantOf(t, 0, t.text, to));
+    }
     // Themes and life events too: `hunyin` and `hy` find what 婚姻 finds.
     for (const t of targets) if (t.kind !== 'department') t.py = toPinyin(t.text);
     const tokens = new Set<string>();
@@ -309,6 +323,16 @@ export function buildSearchIndex(items: SearchableItem[], synonyms: SynonymGroup
     }
     return Math.log(1 + entries.length / (1 + df));
   };
+
+  // Each life event's terms: its name and every term of a synonym group holding the name.
+  const eventTerms: { event: string; term: string; py: string }[] = [];
+  for (const event of new Set(items.flatMap((i) => i.lifeEvents ?? []))) {
+    const name = normalize(event);
+    if (!name) continue;
+    const terms = new Set([name, ...groups.filter((g) => g.includes(name)).flat()]);
+    for (const term of terms) eventTerms.push({ event, term, py: toPinyin(term).full });
+  }
+  eventTerms.sort((a, b) => b.term.length - a.term.length);
 
   const buildMs = performance.now() - t0;
 
@@ -548,6 +572,19 @@ export function buildSearchIndex(items: SearchableItem[], synonyms: SynonymGroup
       for (const e of entries)
         for (const le of e.item.lifeEvents ?? []) counts.set(le, (counts.get(le) ?? 0) + 1);
       return [...counts].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count);
+    },
+    lifeEventOf(query) {
+      const q = analyse(query);
+      if (!q) return null;
+      const forms = [q.full, q.core];
+      if (q.latin) return eventTerms.find((e) => forms.includes(e.py))?.event ?? null;
+      const exact = eventTerms.find((e) => forms.includes(e.term));
+      if (exact) return exact.event;
+      return (
+        eventTerms.find(
+          (e) => e.term.length >= 2 && 2 * e.term.length >= q.core.length && q.core.includes(e.term),
+        )?.event ?? null
+      );
     },
     browse(name, options) {
       const pop = popularityOf(options);

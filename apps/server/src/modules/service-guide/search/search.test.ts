@@ -67,11 +67,11 @@ describe('recall over realistic resident queries', () => {
 });
 
 describe('synonym table', () => {
-  it('has at least 40 groups, each reaching something the catalogue contains', () => {
+  it('has at least 40 groups, each reaching something the catalogue contains (a life event too)', () => {
     const groups = initialSynonyms();
     expect(groups.length).toBeGreaterThanOrEqual(40);
     const text = catalogueItems()
-      .flatMap((i) => [i.name, i.department, ...(i.keywords ?? [])])
+      .flatMap((i) => [i.name, i.department, ...(i.keywords ?? []), ...(i.lifeEvents ?? [])])
       .map(normalize)
       .join('|');
     const orphans = groups.filter((g) => !g.terms.some((t) => text.includes(normalize(t))));
@@ -242,5 +242,58 @@ describe('browsing by life event', () => {
     expect(events).toContain('生育');
     expect(index.browse('生育')).toContain('P040');
     expect(index.search('生育', { limit: 5 }).map((h) => h.id)).toContain('P040');
+  });
+});
+
+describe('colloquial queries about a life event', () => {
+  const tagged = (event: string) =>
+    catalogueItems()
+      .filter((i) => i.lifeEvents?.includes(event))
+      .map((i) => i.id)
+      .sort();
+  const lifeEventQueries = queryFile.queries.filter(
+    (q): q is typeof q & { lifeEvent: string } =>
+      typeof (q as { lifeEvent?: unknown }).lifeEvent === 'string',
+  );
+
+  it('covers the five life events residents ask about most, in their words', () => {
+    const asked = new Map(lifeEventQueries.map((q) => [q.q, q.lifeEvent]));
+    expect(asked.get('生孩子')).toBe('生育');
+    expect(asked.get('结婚')).toBe('结婚');
+    expect(asked.get('快退休了要办什么')).toBe('退休');
+    expect(asked.get('老人去世')).toBe('身后事');
+    expect(asked.get('孩子上学')).toBe('入学');
+  });
+
+  it('names the event of each life-event query, whose items are every item the query expects', () => {
+    for (const { q, lifeEvent, expected } of lifeEventQueries) {
+      expect(index.lifeEventOf(q), q).toBe(lifeEvent);
+      expect(tagged(lifeEvent), q).toEqual([...expected].sort());
+    }
+  });
+
+  it('finds the event’s items in the ranked results too (the event name reached through a synonym)', () => {
+    const born = index.search('生孩子', { limit: 10 }).map((h) => h.id);
+    expect(born).toEqual(expect.arrayContaining(['P039', 'P040', 'P077', 'D002']));
+    const died = index.search('老人去世', { limit: 10 }).map((h) => h.id);
+    expect(died).toEqual(expect.arrayContaining(tagged('身后事')));
+  });
+
+  it('indexes synonyms by full pinyin and initials too (老年证 → laonianzheng, lnz; 生孩子 → shenghaizi)', () => {
+    expect(top(index, '老年证')).toContain('D019');
+    expect(top(index, 'laonianzheng')).toContain('D019');
+    expect(top(index, 'lnz')).toContain('D019');
+    expect(top(index, 'shenghaizi', 10)).toEqual(expect.arrayContaining(['P039', 'P040']));
+    expect(index.lifeEventOf('shenghaizi')).toBe('生育');
+  });
+
+  it('names no event for a query about one item or about nothing', () => {
+    for (const q of ['残疾人证换领', '住院费用报销', '社保卡挂失', '', '？？', 'xyzzy'])
+      expect(index.lifeEventOf(q), q).toBe(null);
+  });
+
+  it('keeps every query’s words: 领结婚证 is about 结婚 too, 结婚登记 likewise', () => {
+    expect(index.lifeEventOf('结婚登记')).toBe('结婚');
+    expect(index.lifeEventOf('要结婚了')).toBe('结婚');
   });
 });
