@@ -115,19 +115,70 @@ describe('城社共治 in the console (1280×800)', () => {
     await signIn(page, 'hanlin-secretary', '/case-map');
     // The side menu has the 城社共治 group with its pages.
     expect(await text(page, '.side-menu')).toContain('城社共治');
-    await page.locator(sel('map-boundary')).waitFor();
-    await expect.poll(() => page.locator(sel('map-point')).count()).toBe(1);
-    expect(await page.locator(sel('map-point')).getAttribute('data-status')).toBe('closed');
-    // The point lies inside the drawn boundary's box.
-    const outer = (await page.locator(sel('map-boundary')).boundingBox())!;
-    const point = (await page.locator(sel('map-point')).boundingBox())!;
-    expect(point.x).toBeGreaterThan(outer.x);
-    expect(point.x + point.width).toBeLessThan(outer.x + outer.width);
-    expect(point.y).toBeGreaterThan(outer.y);
-    expect(point.y + point.height).toBeLessThan(outer.y + outer.height);
+    // ECharts geo: the secretary's 翰林社区 with its grids, the case as one point.
+    const map = page.locator(sel('case-map'));
+    await page.locator(`${sel('case-map')} canvas`).waitFor();
+    await expect.poll(() => map.getAttribute('data-points')).toBe('1');
+    expect(await map.getAttribute('data-level')).toBe('grid');
+    expect(Number(await map.getAttribute('data-regions'))).toBeGreaterThan(0);
+    await page.locator('.point-list summary').click();
+    const listed = page.locator(sel('map-point'));
+    expect(await listed.count()).toBe(1);
+    expect(await listed.getAttribute('data-status')).toBe('closed');
+    // Hovering where the point is drawn shows its tooltip.
+    await expect.poll(() => listed.getAttribute('data-x')).toMatch(/^\d+$/);
+    const box = (await map.boundingBox())!;
+    const [px, py] = [
+      Number(await listed.getAttribute('data-x')),
+      Number(await listed.getAttribute('data-y')),
+    ];
+    expect(px).toBeGreaterThan(0);
+    expect(px).toBeLessThan(box.width);
+    expect(py).toBeGreaterThan(0);
+    expect(py).toBeLessThan(box.height);
+    await page.mouse.move(box.x + px, box.y + py);
+    await expect.poll(() => text(page, sel('case-map'))).toContain(caseNumber);
     await snap(page, 'console-case-map');
-    await page.locator(sel('map-point')).click();
+    // Zoom in with the wheel: the point moves with the map and stays listed.
+    await page.mouse.wheel(0, -400);
+    await expect.poll(() => listed.getAttribute('data-x')).not.toBe(String(px));
+    // The heat layer instead of points, and back.
+    await page.locator(sel('map-layer')).getByText('热力').click();
+    await expect.poll(() => map.getAttribute('data-heat')).toBe('1');
+    expect(await map.getAttribute('data-points')).toBe('0');
+    await snap(page, 'console-case-map-heat');
+    await page.locator(sel('map-layer')).getByText('点位').click();
+    await expect.poll(() => map.getAttribute('data-points')).toBe('1');
+
+    // The case from the map: its place by the boundaries, the reporter's text, a small map, 导航.
+    await listed.click();
     await expect.poll(() => text(page, sel('case-number'))).toBe(caseNumber);
+    await expect.poll(() => text(page, sel('case-place'))).toMatch(/^万安镇 · 翰林社区 · \S+/);
+    expect(await text(page, sel('case-reporter-address'))).toContain('万安镇翰林社区3栋');
+    await page.locator(sel('case-spot-boundary')).waitFor();
+    const spotArea = (await page.locator(sel('case-spot-boundary')).boundingBox())!;
+    const spotPin = (await page.locator(sel('case-spot-pin')).boundingBox())!;
+    expect(spotPin.x + spotPin.width / 2).toBeGreaterThan(spotArea.x);
+    expect(spotPin.x + spotPin.width / 2).toBeLessThan(spotArea.x + spotArea.width);
+    // WGS-84 31.3175 N, 104.5062 E as each app expects it: GCJ-02 for AMap and Tencent, BD-09 for Baidu.
+    const href = (app: string) => page.locator(sel(`navigate-${app}`)).getAttribute('href');
+    expect(await href('amap')).toMatch(/^https:\/\/uri\.amap\.com\/marker\?position=104\.508728,31\.315243&/);
+    expect(await href('baidu')).toMatch(
+      /^https:\/\/api\.map\.baidu\.com\/marker\?location=31\.321502,104\.515145&/,
+    );
+    expect(await href('tencent')).toMatch(
+      /^https:\/\/apis\.map\.qq\.com\/uri\/v1\/marker\?marker=coord:31\.315243,104\.508728;/,
+    );
+    // The link opens the map app's page in a new tab (answered here: the machine is offline).
+    await context.route('https://uri.amap.com/**', (r) =>
+      r.fulfill({ status: 200, contentType: 'text/html', body: '<title>amap</title>' }),
+    );
+    const [tab] = await Promise.all([page.waitForEvent('popup'), page.locator(sel('navigate-amap')).click()]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toContain('uri.amap.com/marker?position=104.508728,31.315243');
+    await tab.close();
+    await page.locator(sel('case-spot')).scrollIntoViewIfNeeded();
+    await snap(page, 'console-case-spot');
     await page.keyboard.press('Escape');
 
     await page.goto(`${server.url}/console/case-stats`);
@@ -160,6 +211,14 @@ describe('城社共治 in the console (1280×800)', () => {
     await page.locator(sel('case-row')).first().waitFor();
     expect(await text(page, sel('case-cards'))).toContain(caseNumber);
     await snap(page, 'console-case-board');
+    // The case on a phone: its place, the small map and the 导航 links fit the drawer.
+    await page.goto(`${server.url}/console/cases/${caseId}`);
+    await page.locator(sel('case-spot-boundary')).waitFor();
+    expect(await text(page, sel('case-place'))).toMatch(/^万安镇 · 翰林社区/);
+    const nav = (await page.locator(sel('case-navigate')).boundingBox())!;
+    expect(nav.x + nav.width).toBeLessThanOrEqual(360);
+    await page.locator(sel('case-spot')).scrollIntoViewIfNeeded();
+    await snap(page, 'console-case-spot');
     await context.close();
   });
 });

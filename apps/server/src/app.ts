@@ -92,7 +92,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // A missing dependency or a cycle stops the start with a message (ModuleGraphError).
   const modules = orderModules(deps.modules ?? MODULES);
   const responseCache = new ResponseCache(requestId);
-  const writeSecurityHeaders = securityHeaderWriter({ hsts: config.env === 'production' });
+  const writeSecurityHeaders = securityHeaderWriter({
+    hsts: config.env === 'production',
+    imgOrigins: config.mapTiles?.origins,
+  });
   const app = Fastify({
     // Tests pass false, or options (a stream) laid over these.
     logger:

@@ -1,4 +1,12 @@
-import type { CaseExportQuery, CaseStats, CaseStatsQuery } from '@linli/contracts';
+import type {
+  CaseExportQuery,
+  CaseStats,
+  CaseStatsQuery,
+  BoundaryList,
+  BoundaryQuery,
+  MapSettings,
+  PlaceAt,
+} from '@linli/contracts';
 import type {
   Application,
   ApplicationCounts,
@@ -505,6 +513,12 @@ export function createClient(options: ClientOptions = {}) {
       boundary: (orgUnitId: string) => get<Boundary>(`/org-units/${orgUnitId}/boundary`),
       putBoundary: (orgUnitId: string, body: BoundaryUpload) =>
         request<Boundary>('PUT', `/org-units/${orgUnitId}/boundary`, { body }),
+    },
+    // ---- Maps (public): reverse geocoding over the boundaries, and the tile layer when configured ----
+    maps: {
+      place: (lat: number, lng: number) => get<PlaceAt>('/maps/place', { lat, lng }),
+      settings: () => get<MapSettings>('/maps/settings'),
+      boundaries: (q: BoundaryQuery) => get<BoundaryList>('/maps/boundaries', q as Query),
     },
     // ---- Background jobs (jobs.manage, district administrators): the runner's queue and dead letters ----
     jobs: {

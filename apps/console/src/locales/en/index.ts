@@ -52,6 +52,7 @@ const en: Messages = {
     optionalField: '{label} (optional)',
     loadFailed: 'Could not load',
     chartFailed: 'The chart could not be loaded',
+    tileAttribution: '© Tianditu',
     loadMore: 'Load more',
   },
   menu: {

@@ -128,6 +128,7 @@ export default {
     optionalField: '{label}（选填）',
     loadFailed: '加载失败',
     chartFailed: '图表加载失败',
+    tileAttribution: '© 天地图',
     loadMore: '加载更多',
   },
   menu: {
