@@ -62,6 +62,7 @@ import type {
   ServiceItemList,
   ServiceItemQuery,
   Session,
+  SessionState,
   StaffCreate,
 } from '@linli/contracts';
 
@@ -249,14 +250,7 @@ export function createClient(options: ClientOptions = {}) {
     },
     me: {
       /** Resolves to null when nobody is signed in (never triggers the sign-in redirect). */
-      get: async (): Promise<Me | null> => {
-        try {
-          return await request<Me>('GET', '/me', { quiet401: true });
-        } catch (e) {
-          if (e instanceof ApiError && e.status === 401) return null;
-          throw e;
-        }
-      },
+      get: async (): Promise<Me | null> => (await get<SessionState>('/session')).me,
       update: (body: { displayName?: string; homeOrgUnitId?: string | null }) => patch<Me>('/me', body),
       changePassword: (currentPassword: string, newPassword: string) =>
         post<void>('/me/password', { currentPassword, newPassword }),

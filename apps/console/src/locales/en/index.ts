@@ -16,6 +16,7 @@ const en: Messages = {
     footer: 'Linli+ · open-source community governance platform',
   },
   common: {
+    dateRange: 'Date range',
     ok: 'OK',
     cancel: 'Cancel',
     confirm: 'Confirm',

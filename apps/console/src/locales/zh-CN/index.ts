@@ -92,6 +92,7 @@ export default {
     footer: '邻里+ · 开源城市社区治理平台',
   },
   common: {
+    dateRange: '起止日期',
     ok: '确定',
     cancel: '取消',
     confirm: '确认',
