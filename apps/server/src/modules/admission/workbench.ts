@@ -75,12 +75,16 @@ const requestCards: WorkbenchSource = {
   permission: 'admission.request',
   async cards({ db, actor }) {
     const me = actor.accountId ?? NOBODY;
-    const [row] = rowsOf<{ n: number; due: string | null }>(
+    const [row] = rowsOf<{ n: number; due: string | null; member: boolean }>(
       await db.execute(sql`
-        SELECT count(*)::int AS n, min(due_at) AS due FROM ${admissionRequests}
+        SELECT count(*)::int AS n, min(due_at) AS due,
+               EXISTS (SELECT 1 FROM accounts a WHERE a.id = ${me} AND a.department_id IS NOT NULL) AS member
+        FROM ${admissionRequests}
         WHERE ${admissionRequests.status} = 'in_review'
           AND ${admissionRequests.departmentId} = (SELECT a.department_id FROM accounts a WHERE a.id = ${me})`),
     );
+    // The permission without a department (a district administrator holds them all): no card.
+    if (!row?.member) return [];
     return [
       {
         id: 'admission.requestsInReview',

@@ -63,12 +63,16 @@ const departmentCards: WorkbenchSource = {
   permission: 'applications.department',
   async cards({ db, actor }) {
     const me = actor.accountId ?? NOBODY;
-    const [row] = rowsOf<{ n: number; due: string | null }>(
+    const [row] = rowsOf<{ n: number; due: string | null; member: boolean }>(
       await db.execute(sql`
-        SELECT count(*)::int AS n, min(due_at) AS due FROM ${applications}
+        SELECT count(*)::int AS n, min(due_at) AS due,
+               EXISTS (SELECT 1 FROM accounts a WHERE a.id = ${me} AND a.department_id IS NOT NULL) AS member
+        FROM ${applications}
         WHERE ${applications.status} = 'forwarded' AND ${applications.forwardedAt} IS NOT NULL
           AND ${applications.departmentId} = (SELECT a.department_id FROM accounts a WHERE a.id = ${me})`),
     );
+    // The permission without a department (a district administrator holds them all): no card.
+    if (!row?.member) return [];
     return [
       {
         id: 'service-guide.forwarded',
