@@ -35,6 +35,7 @@ import type {
   Job,
   JobPage,
   JobQuery,
+  Workbench,
   DepartmentRef,
   GrantCreate,
   LoginResult,
@@ -507,6 +508,8 @@ export function createClient(options: ClientOptions = {}) {
       putBoundary: (orgUnitId: string, body: BoundaryUpload) =>
         request<Boundary>('PUT', `/org-units/${orgUnitId}/boundary`, { body }),
     },
+    // ---- The console's 工作台: every module's cards for the signed-in member of staff ----
+    workbench: () => get<Workbench>('/workbench'),
     // ---- Background jobs (jobs.manage, district administrators): the runner's queue and dead letters ----
     jobs: {
       list: (q: JobQuery = {}) => get<JobPage>('/jobs', q as Query),

@@ -1,0 +1,53 @@
+import type zhCN from '../zh-CN/workbench';
+
+/** Workbench (console home): the cards the modules contribute (`workbench.cards.<id>`). */
+const workbench: typeof zhCN = {
+  todos: 'My to-dos',
+  todosHint: 'Open a card to see its list',
+  figures: 'My units’ figures',
+  figuresHint: 'Last 4 weeks against the 4 before',
+  nothing: 'Nothing to do right now. Well done!',
+  loadFailed: 'The workbench could not be loaded',
+  retry: 'Retry',
+  refresh: 'Refresh',
+  total: '{n} to-dos in all',
+  due: 'Nearest deadline {time}',
+  overdueSince: 'Overdue since {time}',
+  next: 'Next one {time}',
+  noData: 'No data yet',
+  previous: '4 weeks before: {value}',
+  trend: 'Last 12 weeks',
+  up: 'up {delta}',
+  down: 'down {delta}',
+  flat: 'no change',
+  modules: {
+    cases: 'City & community',
+    'service-guide': 'Services',
+    admission: 'Admission',
+  },
+  cards: {
+    'cases.toAccept': 'Cases to accept',
+    'cases.toHandle': 'Cases to handle',
+    'cases.handling': 'Cases in hand',
+    'cases.toVerify': 'Cases to verify',
+    'cases.toRegister': 'Reports to register',
+    'cases.toDispatch': 'Cases to dispatch',
+    'cases.overdue': 'Overdue cases',
+    'cases.supervised': 'Supervised cases',
+    'cases.onTimeRate': 'On-time rate',
+    'cases.satisfaction': 'Satisfaction',
+    'service-guide.toPreReview': 'Applications to pre-review',
+    'service-guide.toAccept': 'Applications to accept',
+    'service-guide.inProgress': 'Applications in progress',
+    'service-guide.overdue': 'Overdue applications',
+    'service-guide.forwarded': 'Forwarded to my department',
+    'service-guide.officeHours': 'Coming office hours',
+    'admission.tasksOpen': 'Admission tasks to acknowledge',
+    'admission.tasksAcknowledged': 'Admission tasks in hand',
+    'admission.toReview': 'Admission requests to review',
+    'admission.requestsInReview': 'My requests in review',
+    'admission.outsideReports': 'Outside-the-system work to check',
+  },
+};
+
+export default workbench;
