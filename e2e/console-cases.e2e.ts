@@ -1,17 +1,21 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  axeViolations,
+  beijing,
   DEMO_PASSWORD,
   DESKTOP,
   devOtp,
   launchBrowser,
   newPage,
+  nextWorkingDay,
   PHONE,
   type RunningServer,
   shot,
   startServer,
   apiSession,
   strictApiSession,
+  watchConsole,
 } from './harness';
 
 /**
@@ -34,11 +38,12 @@ const PNG = Buffer.from(
 
 let caseId = '';
 let caseNumber = '';
+let resident: ReturnType<typeof apiSession>;
 
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const resident = apiSession(server);
+  resident = apiSession(server);
   await resident('POST', '/auth/otp', { phone: '13800000001' });
   const signed = await resident('POST', '/auth/otp/verify', {
     phone: '13800000001',
@@ -220,5 +225,149 @@ describe('城社共治 in the console (1280×800)', () => {
     await page.locator(sel('case-spot')).scrollIntoViewIfNeeded();
     await snap(page, 'console-case-spot');
     await context.close();
+  });
+});
+
+/**
+ * Issue #16, "a workbench per role": the console home shows each person what they have to do now,
+ * as counts that open the filtered list. More work is put in first, through the API: five more
+ * reports in 翰林社区 left at 已上报, 已立案, 已派遣 (督办 by 万安镇), 已签收 and 已处置; the first
+ * case rated; two 最低生活保障 applications of the resident (one forwarded to 罗江区民政局); an
+ * office-hour session of 民政局. The demo data holds admission requests and tasks.
+ */
+describe('the 工作台 per role (1280×800 and 360×740)', () => {
+  beforeAll(async () => {
+    const secretary = await staffSession('hanlin-secretary');
+    const squad1 = await staffSession('hanlin-squad1');
+    const town = await staffSession('wanan-admin');
+    const minzheng = await staffSession('minzheng-staff');
+    await resident('POST', `/cases/${caseId}/rate`, { rating: 'satisfied' });
+    const report = async (description: string) => {
+      const form = new FormData();
+      form.set('categoryCode', '0201');
+      form.set('description', description);
+      form.set('lat', '31.3175');
+      form.set('lng', '104.5062');
+      form.append('photos', new Blob([PNG], { type: 'image/png' }), 'before.png');
+      const res = await resident('POST', '/cases', form);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.id as string;
+    };
+    const ids: string[] = [];
+    for (const what of [
+      '楼道堆放杂物堵塞消防通道',
+      '路灯不亮已经一周',
+      '小区门口占道经营',
+      '垃圾桶满溢无人清运',
+      '绿化带被踩踏',
+    ])
+      ids.push(await report(what));
+    const [, registered, dispatched, accepted, handled] = ids as [string, string, string, string, string];
+    for (const id of [registered, dispatched, accepted, handled])
+      await secretary('POST', `/cases/${id}/register`, {});
+    for (const id of [dispatched, accepted, handled]) await secretary('POST', `/cases/${id}/dispatch`, {});
+    for (const id of [accepted, handled]) await squad1('POST', `/cases/${id}/accept`, {});
+    await squad1('POST', `/cases/${handled}/start`, {});
+    const form = new FormData();
+    form.set('note', '已清运');
+    form.append('photos', new Blob([PNG], { type: 'image/png' }), 'after.png');
+    await squad1('POST', `/cases/${handled}/handle`, form);
+    await town('POST', `/cases/${dispatched}/supervise`, { note: '居民多次反映，请尽快处置' });
+
+    // Applications: one waiting for 预审, one forwarded to 民政局.
+    const hanlin = (await secretary('GET', '/me')).grants[0].orgUnit.id as string;
+    const dibao = (await resident('GET', `/service-items?q=${encodeURIComponent('低保')}`)).body.items.find(
+      (i: { name: string }) => i.name === '最低生活保障',
+    );
+    const apply = async () => {
+      const f = new FormData();
+      f.set('itemId', dibao.id);
+      f.set('orgUnitId', hanlin);
+      f.append('materialName', '居民身份证（原件）');
+      f.append('files', new Blob([PNG], { type: 'image/png' }), 'id.png');
+      const res = await resident('POST', '/applications', f);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.id as string;
+    };
+    await apply();
+    const forwarded = await apply();
+    await secretary('POST', `/applications/${forwarded}/pre-review`, {});
+    await secretary('POST', `/applications/${forwarded}/accept`, {});
+    await secretary('POST', `/applications/${forwarded}/forward`, {});
+    const day = await nextWorkingDay(server);
+    await minzheng('POST', '/office-hours', {
+      orgUnitId: hanlin,
+      startsAt: beijing(day, '09:00'),
+      endsAt: beijing(day, '11:30'),
+      place: '翰林社区党群服务中心一楼',
+      itemIds: [dibao.id],
+      capacity: 8,
+    });
+  });
+
+  /** The cards each person must see with work in them (the counts are the API tests' business). */
+  const ROLES: [string, string, string[]][] = [
+    ['hanlin-squad2', 'squad', ['cases.toAccept', 'cases.toHandle', 'cases.toVerify']],
+    [
+      'hanlin-secretary',
+      'secretary',
+      [
+        'cases.toRegister',
+        'cases.toDispatch',
+        'cases.toVerify',
+        'service-guide.toPreReview',
+        'admission.tasksOpen',
+      ],
+    ],
+    ['minzheng-staff', 'department', ['service-guide.forwarded', 'service-guide.officeHours']],
+    ['admin', 'district', ['cases.supervised', 'cases.toRegister', 'admission.toReview', 'cases.onTimeRate']],
+  ];
+
+  const count = async (page: Page, id: string) =>
+    Number(await page.locator(sel(`card-${id}`)).getAttribute('data-count'));
+
+  it.each(ROLES)(
+    'shows %s their own to-dos with counts, on a desktop and on a phone',
+    async (user, name, expected) => {
+      for (const size of [DESKTOP, PHONE]) {
+        const { page, context } = await newPage(browser, size);
+        const errors = watchConsole(page);
+        await signIn(page, user, '/');
+        await page.locator(sel('workbench-todos')).first().waitFor();
+        for (const id of expected.filter((x) => x !== 'cases.onTimeRate'))
+          expect({ id, n: await count(page, id) }).toMatchObject({ id, n: expect.any(Number) });
+        for (const id of expected.filter((x) => x !== 'cases.onTimeRate'))
+          expect({ user, id, positive: (await count(page, id)) > 0 }).toEqual({ user, id, positive: true });
+        if (expected.includes('cases.onTimeRate'))
+          expect(await text(page, sel('card-cases.onTimeRate'))).toMatch(/100\.0%/);
+        expect(await axeViolations(page, ['.home'])).toEqual([]);
+        await snap(page, `console-workbench-${name}`);
+        expect(errors()).toEqual([]);
+        await context.close();
+      }
+    },
+  );
+
+  it('opens the filtered list from a card, and leaves 我的任务 out of the menu of someone in no squad', async () => {
+    const { page, context } = await newPage(browser, DESKTOP);
+    await signIn(page, 'hanlin-squad2', '/');
+    await page.locator(sel('card-cases.toAccept')).waitFor();
+    expect(await text(page, '.side-menu')).toContain('我的任务');
+    const n = await count(page, 'cases.toAccept');
+    await page.locator(sel('card-cases.toAccept')).click();
+    await page.waitForURL(/\/case-tasks\?status=dispatched/);
+    await expect.poll(() => page.locator(sel('case-row')).count()).toBe(n);
+    await context.close();
+
+    const admin = await newPage(browser, DESKTOP);
+    await signIn(admin.page, 'admin', '/');
+    await admin.page.locator(sel('workbench-todos')).first().waitFor();
+    expect(await text(admin.page, '.side-menu')).toContain('派遣台');
+    expect(await text(admin.page, '.side-menu')).not.toContain('我的任务');
+    const supervised = await count(admin.page, 'cases.supervised');
+    await admin.page.locator(sel('card-cases.supervised')).click();
+    await admin.page.waitForURL(/\/case-supervision/);
+    await expect.poll(() => admin.page.locator(sel('case-row')).count()).toBe(supervised);
+    await admin.context.close();
   });
 });

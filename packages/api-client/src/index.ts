@@ -43,6 +43,7 @@ import type {
   Job,
   JobPage,
   JobQuery,
+  Workbench,
   DepartmentRef,
   GrantCreate,
   LoginResult,
@@ -514,6 +515,8 @@ export function createClient(options: ClientOptions = {}) {
       settings: () => get<MapSettings>('/maps/settings'),
       boundaries: (q: BoundaryQuery) => get<BoundaryList>('/maps/boundaries', q as Query),
     },
+    // ---- The console's 工作台: every module's cards for the signed-in member of staff ----
+    workbench: () => get<Workbench>('/workbench'),
     // ---- Background jobs (jobs.manage, district administrators): the runner's queue and dead letters ----
     jobs: {
       list: (q: JobQuery = {}) => get<JobPage>('/jobs', q as Query),
