@@ -1,6 +1,8 @@
 import type zh from '../zh-CN/cases';
 
 const cases: typeof zh = {
+  photoAlt: 'Reported photo {n}',
+  stepPhotoAlt: '{step} photo {n}',
   menu: {
     board: 'Dispatch board',
     mine: 'My tasks',

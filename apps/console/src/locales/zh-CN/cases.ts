@@ -1,5 +1,7 @@
 /** 城社共治 (module `cases`): the dispatch board, queues, map, statistics and squads. */
 const cases = {
+  photoAlt: '上报照片 {n}',
+  stepPhotoAlt: '{step}照片 {n}',
   menu: {
     board: '派遣台',
     mine: '我的任务',
