@@ -19,6 +19,7 @@
  * LIGHTHOUSE_SAVE (a directory: each run's full report, JSON, to open in the Lighthouse viewer),
  * LIGHTHOUSE_PAGES (some of the paths, comma-separated: `/,/guide`).
  */
+import { CHROMIUM_ARGS as BROWSER_ARGS } from '../e2e/chromium-args';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,18 +35,8 @@ const ONLY = process.env.LIGHTHOUSE_PAGES?.split(',');
 /** A demo resident number (the e2e residents use 138000003xx): signs in by the development OTP. */
 const RESIDENT_PHONE = '13800000399';
 
-/** The flags of e2e/harness.ts's browser, and a DevTools port the system picks. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--remote-debugging-port=0',
-];
+/** The browser tests' flags, and a DevTools port the system picks. */
+const CHROMIUM_ARGS = [...BROWSER_ARGS, '--remote-debugging-port=0'];
 
 interface Server {
   url: string;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, expect, inject } from 'vitest';
+import { CHROMIUM_ARGS } from './chromium-args';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 /** Screenshots of every page at both sizes land here (see README). */
@@ -152,17 +153,6 @@ function chromiumPath(): string {
     throw new Error('chromium is not installed: apt-get install -y chromium fonts-noto-cjk');
   }
 }
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
