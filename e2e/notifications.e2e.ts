@@ -147,16 +147,34 @@ describe('a resident hears of their 办件 (360×740)', () => {
     expect(await axeViolations(page, [sel('messages')])).toEqual([]);
 
     // The text reached the provider: the approved template, its parameters, the signature.
+    // (This once timed out in a full run and never alone: if it does again, it says what became of
+    // the delivery and what the server logged about it.)
     await expect
       .poll(() => sms.sent.find((s) => s.phone === RESIDENT && s.templateCode === 'SMS_480002001'), {
         timeout: 20_000,
       })
-      .toEqual({
-        phone: RESIDENT,
-        signName: '邻里+',
-        templateCode: 'SMS_480002001',
-        params: { item: '最低生活保障', status: '需补正材料' },
+      .toBeDefined()
+      .catch(async (err: Error) => {
+        const mine = (await (await page.request.get(`${server.url}/api/v1/messages?limit=5`)).json()) as {
+          items: { title: string; deliveries: unknown[] }[];
+        };
+        const delivery = mine.items.find((m) => m.title.startsWith('办件需补正材料'))?.deliveries;
+        const log = server
+          .log()
+          .split('\n')
+          .filter((l) => /deliver|job|sms|notif/i.test(l))
+          .slice(-30)
+          .join('\n');
+        throw new Error(
+          `${err.message}\nthe delivery: ${JSON.stringify(delivery)}\nthe fake received: ${JSON.stringify(sms.sent)}\nthe server logged:\n${log}`,
+        );
       });
+    expect(sms.sent.find((s) => s.phone === RESIDENT && s.templateCode === 'SMS_480002001')).toEqual({
+      phone: RESIDENT,
+      signName: '邻里+',
+      templateCode: 'SMS_480002001',
+      params: { item: '最低生活保障', status: '需补正材料' },
+    });
     // The inbox records it as sent.
     const inbox = await page.request.get(`${server.url}/api/v1/messages?limit=5`);
     const first = (
