@@ -92,8 +92,8 @@ async function phoneAt(at: typeof SPOT | null, viewport = PHONE) {
   return { page, context };
 }
 
-/** Signs a fresh resident in with the development code and makes 翰林社区 home on 我的. */
-async function signInHanlin(page: Page, phone: string) {
+/** Signs a fresh resident in with the development code and makes 翰林社区 (or another) home on 我的. */
+async function signInHanlin(page: Page, phone: string, home = '翰林社区') {
   await page.goto(`${server.url}/login?redirect=${encodeURIComponent('/me')}`);
   await page.locator(`${sel('phone')} input`).fill(phone);
   await page.click(sel('send-code'));
@@ -103,9 +103,9 @@ async function signInHanlin(page: Page, phone: string) {
   await agreeToPrivacyNotice(page);
   await page.waitForURL('**/me');
   await page.click(sel('me-community'));
-  await page.locator(`${sel('community-search')} input`).fill('翰林');
-  await page.locator(sel('community-result'), { hasText: '翰林社区' }).first().click();
-  await expect.poll(() => text(page, sel('me-community'))).toContain('翰林社区');
+  await page.locator(`${sel('community-search')} input`).fill(home.slice(0, 2));
+  await page.locator(sel('community-result'), { hasText: home }).first().click();
+  await expect.poll(() => text(page, sel('me-community'))).toContain(home);
 }
 
 /** Picks a sub-category through the search box of the picker. */
@@ -455,6 +455,30 @@ describe('随手拍 and 我的诉求 on a phone (360×740)', () => {
     expect(filed).toMatchObject({ hideName: true, location: null, address: '万安镇翰林社区中心广场' });
     expect(filed.community?.name).toBe('翰林社区');
     await expect.poll(() => text(page, '.page'), { timeout: 10_000 }).toContain('（不公开姓名）');
+    await context.close();
+  });
+
+  it('draws the community the phone is in: at home in 家和社区, standing in 翰林社区', async () => {
+    const { page, context } = await phoneAt(SPOT);
+    await signInHanlin(page, '13800000302', '家和社区');
+    await page.goto(`${server.url}/cases/report`);
+    await expect.poll(() => text(page, sel('case-geo')), { timeout: 20_000 }).toContain('已获取手机定位');
+    // The server placed the phone in 翰林社区: its outline is drawn, with the phone's dot inside.
+    await expect.poll(() => text(page, sel('case-pin')), { timeout: 10_000 }).toContain('您现在在翰林社区');
+    const area = (await page.locator(`${sel('case-pin-map')} path.area`).boundingBox())!;
+    const dot = (await page.locator(sel('case-pin-gps')).boundingBox())!;
+    const [dx, dy] = [dot.x + dot.width / 2, dot.y + dot.height / 2];
+    expect(dx).toBeGreaterThan(area.x);
+    expect(dx).toBeLessThan(area.x + area.width);
+    expect(dy).toBeGreaterThan(area.y);
+    expect(dy).toBeLessThan(area.y + area.height);
+    // The pin goes where the resident taps, beside the dot, inside the community: no warning.
+    const map = (await page.locator(sel('case-pin-map')).boundingBox())!;
+    await page.locator(sel('case-pin-map')).click({ position: { x: dx - map.x + 12, y: dy - map.y } });
+    await page.locator(sel('case-pin-marker')).waitFor();
+    expect(await page.locator(`${sel('case-pin')} .warn`).count()).toBe(0);
+    await page.locator(sel('case-pin')).scrollIntoViewIfNeeded();
+    await snap(page, 'cases-report-pin-elsewhere');
     await context.close();
   });
 });

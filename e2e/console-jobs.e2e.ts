@@ -91,6 +91,21 @@ describe('后台任务 (1280×800)', () => {
     await signIn(page);
     // The side menu lists it under 系统管理.
     await expect.poll(() => page.locator('.el-menu-item', { hasText: '后台任务' }).count()).toBe(1);
+    // In a short window the administrator's long menu scrolls inside the sidebar, between the
+    // brand and the foot, down to its last entry (it used to run past the bottom of the window).
+    await page.setViewportSize({ width: 1280, height: 480 });
+    const menu = page.locator('.sidebar-menu .el-scrollbar__wrap');
+    const box = await menu.evaluate((el) => ({ scroll: el.scrollHeight, client: el.clientHeight }));
+    expect(box.scroll).toBeGreaterThan(box.client);
+    expect((await page.locator('.sidebar-foot').boundingBox())!.y).toBeLessThan(480);
+    const last = page.locator('.side-menu .el-menu-item').last();
+    await last.scrollIntoViewIfNeeded();
+    const lastBox = (await last.boundingBox())!;
+    expect(lastBox.y + lastBox.height).toBeLessThanOrEqual(
+      (await page.locator('.sidebar-foot').boundingBox())!.y + 1,
+    );
+    await shot(page, 'console-sidebar-short');
+    await page.setViewportSize(DESKTOP);
     await expect.poll(() => text(page, sel('jobs-tab-dead'))).toMatch(/死信\s*1/);
     // The runner's own scheduled job ran when the server started (the slot that was due).
     await expect

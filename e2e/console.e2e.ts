@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_PASSWORD,
   DESKTOP,
+  expectConsoleError,
   launchBrowser,
   newPage,
   PHONE,
@@ -114,6 +115,7 @@ describe('console', () => {
     await page.waitForURL(/\/console\/login\?redirect=/);
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('zh-CN');
     await capture(page, 'console-login');
+    expectConsoleError(/status of 401 .*\/api\/v1\/auth\/login\)$/);
     await signIn(page, 'admin', 'not-the-password');
     const error = page.locator('[data-test=login-error]');
     await error.waitFor();
@@ -262,6 +264,8 @@ describe('console', () => {
     await other.page.waitForURL(/\/console\/login/);
     await other.context.close();
     await page.keyboard.press('Escape');
+    // The revoked session's next request answers 401 (what sends this page to sign-in).
+    expectConsoleError(/status of 401 .*\/api\/v1\/audit\?/);
     await page.locator('.side-menu .el-menu-item', { hasText: '审计日志' }).click();
     await page.waitForURL(/\/console\/login\?redirect=(%2F|\/)audit$/);
     await signIn(page, 'admin', DEMO_PASSWORD);
@@ -313,6 +317,7 @@ describe('console', () => {
     await page.goto(`${server.url}/console/`);
     await page.waitForURL(/\/console\/login/);
     await capture(page, 'console-login');
+    expectConsoleError(/status of 401 .*\/api\/v1\/auth\/login\)$/);
     await signIn(page, 'admin', 'still-not-the-password');
     await page.locator('[data-test=login-error]').waitFor();
     expect(await text(page.locator('[data-test=login-error]'))).toContain('用户名或密码错误');

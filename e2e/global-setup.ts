@@ -11,12 +11,19 @@ import { spawnServer } from './harness';
  * migrations and the seed again (~3 s a file). LINLI_E2E_FRESH=1 skips it: every server seeds its own.
  */
 export default async function setup(project: TestProject) {
+  // Where each file records the routes it checked with axe (e2e/harness.ts `expectAccessible`).
+  const records = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-axe-'));
+  project.provide('e2eRecordDir', records);
+  const removeRecords = () => fs.rmSync(records, { recursive: true, force: true });
   if (process.env.LINLI_E2E_FRESH === '1') {
     project.provide('e2eTemplateDir', '');
-    return;
+    return removeRecords;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-e2e-template-'));
-  const remove = () => fs.rmSync(dir, { recursive: true, force: true });
+  const remove = () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    removeRecords();
+  };
   try {
     const server = await spawnServer(dir);
     const code = await server.terminate();
@@ -32,5 +39,6 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     e2eTemplateDir: string;
+    e2eRecordDir: string;
   }
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { afterAll, afterEach, expect, inject } from 'vitest';
 import { CHROMIUM_ARGS } from './chromium-args';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -166,7 +166,7 @@ export async function launchPersistentBrowser(
   userDataDir: string,
   opts: { viewport: { width: number; height: number }; isMobile?: boolean; hasTouch?: boolean },
 ): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, {
+  const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath(),
     args: CHROMIUM_ARGS,
     locale: 'zh-CN',
@@ -174,6 +174,8 @@ export async function launchPersistentBrowser(
     deviceScaleFactor: 1,
     ...opts,
   });
+  guardContext(context);
+  return context;
 }
 
 /** A fresh browser context (own cookies) at a viewport, Chinese locale and Asia/Shanghai time. */
@@ -192,15 +194,26 @@ export async function newPage(
     // e.g. WeChat's in-app browser, to see how sessions describe the device.
     ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
   });
+  guardContext(context);
   const page = await context.newPage();
   return { context, page };
 }
 
-/** Saves `<name>-<width>x<height>.png` under e2e/screenshots. */
+/** Shot names this file has checked with axe already (each state once, at its first size). */
+const checkedShots = new Set<string>();
+
+/**
+ * Saves `<name>-<width>x<height>.png` under e2e/screenshots, and checks the page as photographed
+ * with axe (`expectAccessible`) the first time this file photographs `name`: every page a browser
+ * test shows is checked where it is already open, and its route counts as covered.
+ */
 export async function shot(page: Page, name: string) {
   fs.mkdirSync(SHOTS, { recursive: true });
   const v = page.viewportSize();
   await page.screenshot({ path: path.join(SHOTS, `${name}-${v?.width}x${v?.height}.png`), fullPage: true });
+  if (checkedShots.has(name)) return;
+  checkedShots.add(name);
+  await expectAccessible(page, { label: name });
 }
 
 /** Reads the latest development one-time code for a phone from the server. */
@@ -280,41 +293,259 @@ export function strictApiSession(server: RunningServer) {
   };
 }
 
+// ---------- what is not clean yet (issue #16) ----------
+
 /**
- * Collects what the page logs as an error (console.error, uncaught exceptions). A request the
- * app expects to fail (the `/api/v1/me` probe of a signed-out visitor answers 401) is not one.
+ * Files whose walks still met axe violations or console errors nobody declared when these checks
+ * were turned on (issue #16, item 4): there `expectAccessible` and the console guard report with
+ * console.warn instead of failing, so the walk goes on. The list only shrinks: take a file out
+ * once its walk is clean. Everywhere else they fail the test.
  */
-export function watchConsole(page: Page): () => string[] {
+const PENDING_FILES = new Set([
+  'admission.e2e.ts',
+  'apply.e2e.ts',
+  'cases-done-when.e2e.ts',
+  'cases-resident.e2e.ts',
+  'console-cases-admin.e2e.ts',
+  'console-catalogue.e2e.ts',
+  'console.e2e.ts',
+  'direct.e2e.ts',
+  'done-when.e2e.ts',
+  'guide.e2e.ts',
+  'notifications.e2e.ts',
+  'office-hours.e2e.ts',
+]);
+
+/**
+ * Routes no walk has yet shown clean to axe (most are photographed in a pending file above, after
+ * the point where its walk first stopped). The route coverage check tolerates these and no others;
+ * it says when one of them has been checked, so it can come off the list.
+ */
+const PENDING_ROUTES = new Set([
+  'console: account-detail',
+  'console: admission-burden',
+  'console: application-detail',
+  'console: audit-detail',
+  'console: case-patrol-detail',
+  'console: case-supervision-detail',
+  'console: case-tasks',
+  'console: case-verify',
+  'console: catalogue-new',
+  'console: job-detail',
+  'console: not-found',
+  'console: office-hour-bookings',
+]);
+
+/** The running test file's name, e.g. `resident.e2e.ts`. */
+const currentFile = () => path.basename(expect.getState().testPath ?? '');
+
+/** Fails, or in a pending file warns, when `found` is not empty. */
+function expectNone(found: string[], what: string) {
+  if (found.length && PENDING_FILES.has(currentFile())) {
+    console.warn(`[pending, issue #16] ${what}:\n  ${found.join('\n  ')}`);
+    return false;
+  }
+  expect(found, what).toEqual([]);
+  return true;
+}
+
+// ---------- console guard: every page of every context the harness opens ----------
+
+/** What each guarded page has logged as an error (console.error, uncaught exceptions), in order. */
+const pageErrors = new WeakMap<Page, string[]>();
+/** Errors logged since the last check, by any guarded page: what the next check looks at. */
+let unchecked: string[] = [];
+/** Errors the running test declared it provokes (`expectConsoleError`); cleared after each test. */
+let expected: RegExp[] = [];
+
+function guardPage(page: Page) {
+  if (pageErrors.has(page)) return;
   const errors: string[] = [];
+  pageErrors.set(page, errors);
+  const record = (e: string) => {
+    // What `watchConsole` answers leaves out what the running test declared.
+    if (!expected.some((p) => p.test(e))) errors.push(e);
+    unchecked.push(e);
+  };
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
-    const url = msg.location().url ?? '';
-    if (msg.text().startsWith('Failed to load resource') && /\/api\/v1\/me$/.test(url)) return;
-    errors.push(`${msg.text()} (${url})`);
+    record(`${msg.text()} (${msg.location().url ?? ''})`);
   });
-  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
-  return () => [...errors];
+  page.on('pageerror', (err) => record(`uncaught: ${err.message}`));
 }
+
+function guardContext(context: BrowserContext) {
+  for (const page of context.pages()) guardPage(page);
+  context.on('page', guardPage);
+}
+
+/**
+ * Declares that the running test provokes a console error matching `pattern`, e.g. a refusal it
+ * asserts on (Chromium logs every 4xx/5xx answer as "Failed to load resource: … status of 409").
+ * Good for the rest of this test only; anything else a page logs fails the test.
+ */
+export function expectConsoleError(...patterns: RegExp[]) {
+  expected.push(...patterns);
+}
+
+/** The errors logged since the last check that no `expectConsoleError` of this test declared. */
+function takeUnexpected(): string[] {
+  const found = unchecked.filter((e) => !expected.some((p) => p.test(e)));
+  unchecked = [];
+  return found;
+}
+
+/**
+ * What this page has logged as an error so far (console.error, uncaught exceptions), for a test
+ * that asserts on it at a precise point. Every page is checked after each test anyway.
+ */
+export function watchConsole(page: Page): () => string[] {
+  guardPage(page);
+  return () => [...(pageErrors.get(page) ?? [])];
+}
+
+// ---------- axe: every page of both apps, recorded by route ----------
+
+/** The app and route name of the page, read from the Vue app's router. */
+async function currentRoute(page: Page): Promise<{ app: string; route: string; routes: string[] } | null> {
+  return page.evaluate(() => {
+    // biome-ignore lint/suspicious/noExplicitAny: the mounted Vue app, untyped from the page.
+    const app = (document.querySelector('[data-v-app]') as any)?.__vue_app__;
+    const router = app?.config.globalProperties.$router;
+    if (!router) return null;
+    const base = router.options.history.base as string;
+    return {
+      app: base.startsWith('/console') ? 'console' : 'resident',
+      route: String(router.currentRoute.value.name ?? ''),
+      routes: (router.getRoutes() as { name?: unknown }[]).filter((r) => r.name).map((r) => String(r.name)),
+    };
+  });
+}
+
+let axeSource: string | undefined;
 
 /**
  * axe-core's WCAG 2.x A/AA violations on the page as it is now: `id: target, …` per violation.
  * `include` limits the check to parts of the page (CSS selectors), e.g. one panel of a console page.
+ * `impacts` keeps only violations of those impacts.
  */
-export async function axeViolations(page: Page, include?: string[]): Promise<string[]> {
-  const source = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-  await page.evaluate(source);
-  const result = await page.evaluate(async (parts) => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe is injected above, untyped in the page.
-    const axe = (window as any).axe;
-    const r = await axe.run(parts ? { include: parts.map((p) => [p]) } : document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations.map(
-      (v: { id: string; nodes: { target: string[] }[] }) =>
-        `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
-    );
-  }, include ?? null);
+export async function axeViolations(page: Page, include?: string[], impacts?: string[]): Promise<string[]> {
+  axeSource ??= fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const result = await page.evaluate(
+    async ({ parts, impacts }) => {
+      // biome-ignore lint/suspicious/noExplicitAny: axe is injected above, untyped in the page.
+      const axe = (window as any).axe;
+      const r = await axe.run(parts ? { include: parts.map((p) => [p]) } : document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      });
+      type Node = { target: string[]; any: { message: string }[] };
+      return (r.violations as { id: string; impact: string; nodes: Node[] }[])
+        .filter((v) => !impacts || impacts.includes(v.impact))
+        .map(
+          (v) =>
+            `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')}${impacts && n.any[0] ? ` [${n.any[0].message}]` : ''}`).join(', ')}`,
+        );
+    },
+    { parts: include ?? null, impacts: impacts ?? null },
+  );
   return result as string[];
+}
+
+/**
+ * Checks the page as it is now with axe-core (WCAG 2.1 A/AA) and fails on any critical or serious
+ * violation; records the page's route as checked. Every named route of both apps must be checked
+ * by some file of the run: the last file to finish fails when one is not (see `routeCoverage`).
+ * `include` limits the check to parts of the page (a drawer, a dialog).
+ */
+export async function expectAccessible(page: Page, opts: { include?: string[]; label?: string } = {}) {
+  const where = await currentRoute(page);
+  const violations = await axeViolations(page, opts.include, ['critical', 'serious']);
+  const clean = expectNone(violations, `axe on ${opts.label ?? where?.route ?? page.url()}`);
+  if (where) recordChecked(where.app, clean ? where.route : null, where.routes);
+}
+
+/** The run's record dir (from e2e/global-setup.ts), or null outside a vitest run with it. */
+function recordDir(): string | null {
+  try {
+    const dir = inject('e2eRecordDir');
+    return dir && fs.existsSync(dir) ? dir : null;
+  } catch {
+    return null;
+  }
+}
+
+type Coverage = Map<string, { routes: Set<string>; checked: Set<string> }>;
+/** The app's entry of a coverage map, made on first use. */
+function coverageOf(map: Coverage, app: string) {
+  const entry = map.get(app) ?? { routes: new Set<string>(), checked: new Set<string>() };
+  map.set(app, entry);
+  return entry;
+}
+
+const checked: Coverage = new Map();
+function recordChecked(app: string, route: string | null, routes: string[]) {
+  const entry = coverageOf(checked, app);
+  for (const r of routes) entry.routes.add(r);
+  if (route) entry.checked.add(route);
+}
+
+/**
+ * Writes this file's checked routes to the run's record dir; when every e2e file of the directory
+ * has written its record (a whole run, not a single file), answers the named routes of each app
+ * that no file checked with axe.
+ */
+function routeCoverage(file: string): string[] | null {
+  const dir = recordDir();
+  if (!dir) return null;
+  const record = Object.fromEntries(
+    [...checked].map(([app, e]) => [app, { routes: [...e.routes], checked: [...e.checked] }]),
+  );
+  const tmp = path.join(dir, `.${file}.tmp`);
+  fs.writeFileSync(tmp, JSON.stringify(record));
+  fs.renameSync(tmp, path.join(dir, `${file}.json`));
+  const files = fs.readdirSync(path.join(ROOT, 'e2e')).filter((f) => f.endsWith('.e2e.ts'));
+  const done = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+  if (!files.every((f) => done.includes(`${f}.json`))) return null;
+  const all: Coverage = new Map();
+  for (const f of done) {
+    const r = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Record<
+      string,
+      { routes: string[]; checked: string[] }
+    >;
+    for (const [app, e] of Object.entries(r)) {
+      const entry = coverageOf(all, app);
+      for (const x of e.routes) entry.routes.add(x);
+      for (const x of e.checked) entry.checked.add(x);
+    }
+  }
+  const missing: string[] = [];
+  for (const app of ['console', 'resident']) {
+    const entry = all.get(app);
+    if (!entry) missing.push(`${app}: no page checked at all`);
+    else for (const r of entry.routes) if (!entry.checked.has(r)) missing.push(`${app}: ${r}`);
+  }
+  const nowClean = [...PENDING_ROUTES].filter((r) => !missing.includes(r));
+  if (nowClean.length)
+    console.warn(`checked clean now, take off PENDING_ROUTES in e2e/harness.ts: ${nowClean.join(', ')}`);
+  return missing.filter((r) => !PENDING_ROUTES.has(r));
+}
+
+// Inside a test file (not the globalSetup that imports this module to spawn the template server):
+// after each test, what any page logged that the test did not declare fails it; after the file,
+// the same for its hooks, and the axe route coverage of the whole run.
+if (process.env.VITEST_WORKER_ID) {
+  afterEach(() => {
+    const errors = takeUnexpected();
+    expected = [];
+    expectNone(errors, 'console errors the test did not declare (expectConsoleError)');
+  });
+  afterAll(() => {
+    expectNone(takeUnexpected(), 'console errors outside any test');
+    const file = currentFile();
+    const missing = file ? routeCoverage(file) : null;
+    if (missing) expect(missing, 'routes no browser test checked with expectAccessible').toEqual([]);
+  });
 }
 
 /**

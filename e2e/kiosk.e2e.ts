@@ -9,6 +9,7 @@ import {
   type RunningServer,
   shot,
   startServer,
+  expectConsoleError,
 } from './harness';
 
 /**
@@ -73,6 +74,8 @@ describe('kiosk (1920×1080)', () => {
       await page.locator(sel('kiosk')).evaluate((e) => Number.parseFloat(getComputedStyle(e).fontSize)),
     ).toBeGreaterThanOrEqual(24);
     expect(await page.locator('.van-tabbar').count()).toBe(0);
+    // 长辈版 by default: its contrast and 48-px targets, at the kiosk's own (large) size.
+    expect(await page.evaluate(() => document.documentElement.className)).toMatch(/\belder\b/);
     await snap(page, 'kiosk-home');
 
     // Browse by life event.
@@ -151,6 +154,7 @@ describe('kiosk (1920×1080)', () => {
         () => Object.keys(localStorage).filter((k) => k.startsWith('linli.')).length + sessionStorage.length,
       ),
     ).toBe(0);
+    expectConsoleError(/status of 401 .*\/api\/v1\/me\)$/); // the probe below, signed out
     expect(await page.evaluate(() => fetch('/api/v1/me').then((r) => r.status))).toBe(401);
     await snap(page, 'kiosk-after-sign-out');
 

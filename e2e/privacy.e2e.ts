@@ -16,6 +16,7 @@ import {
   startServer,
   watchConsole,
   OTP_COOLDOWN_MS,
+  expectConsoleError,
 } from './harness';
 
 /**
@@ -206,6 +207,7 @@ describe('a resident’s personal information on a phone (360×740)', () => {
     await snap(page, 'privacy-close-confirm');
     await page.click('.van-dialog__confirm');
     await page.waitForURL(`${server.url}/`);
+    expectConsoleError(/status of 401 .*\/api\/v1\/me\)$/); // the probe below, signed out
     expect(await page.evaluate(async () => (await fetch('/api/v1/me')).status)).toBe(401);
     await page.goto(`${server.url}/me`);
     await page.locator(sel('sign-in')).waitFor();

@@ -9,6 +9,7 @@ import {
   agreeToPrivacyNotice,
   DESKTOP,
   devOtp,
+  expectConsoleError,
   launchBrowser,
   launchPersistentBrowser,
   newPage,
@@ -74,6 +75,55 @@ async function snap(page: Page, name: string) {
   const style = await page.addStyleTag({ content: '.van-tabbar--fixed { position: absolute !important; }' });
   await shot(page, name);
   await style.evaluate((el) => (el as Element).remove());
+}
+
+/**
+ * 长辈版's sizes on the page as it is: the text of the main content is at least 18 px (captions
+ * and the tab bar's labels 14 px), and every control a finger presses is at least 48 px tall (inline links in a sentence
+ * excepted, as WCAG 2.5.8 allows).
+ */
+async function expectElderSizes(page: Page) {
+  const found = await page.evaluate(() => {
+    const visible = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    };
+    // Text size as drawn: the computed size times the CSS zoom it is drawn at.
+    const px = (el: Element) =>
+      parseFloat(getComputedStyle(el).fontSize) *
+      ((el as HTMLElement & { currentCSSZoom?: number }).currentCSSZoom ?? 1);
+    const small: string[] = [];
+    for (const el of document.querySelectorAll('.app-shell *')) {
+      if (!visible(el)) continue;
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent!.trim());
+      if (!own) continue;
+      const size = px(el);
+      if (size < 14)
+        small.push(
+          `${el.className || el.tagName} ${size.toFixed(1)}px "${el.textContent!.trim().slice(0, 12)}"`,
+        );
+    }
+    const body = [
+      ...document.querySelectorAll(
+        '.van-cell__title, .tile-title, .van-field__control, .van-button__text, .greeting',
+      ),
+    ]
+      .filter(visible)
+      .filter((el) => px(el) < 18)
+      .map((el) => `${el.className} ${px(el).toFixed(1)}px "${el.textContent!.trim().slice(0, 12)}"`);
+    const tiny: string[] = [];
+    for (const el of document.querySelectorAll(
+      '.app-shell a, .app-shell button, .app-shell input, .app-shell [role=button], .app-shell [role=switch], .van-cell--clickable',
+    )) {
+      if (!visible(el) || el.closest('p')) continue;
+      const h = el.getBoundingClientRect().height;
+      if (h < 48) tiny.push(`${el.className || el.tagName} ${h.toFixed(1)}px`);
+    }
+    return { small, body, tiny };
+  });
+  expect(found.small).toEqual([]);
+  expect(found.body).toEqual([]);
+  expect(found.tiny).toEqual([]);
 }
 
 /** The text a resident sees (rendered, so hidden elements do not count), whitespace folded. */
@@ -170,6 +220,7 @@ describe('resident app on a phone (360×740, WeChat)', () => {
     const code = await devOtp(server, RESIDENT);
 
     // A wrong code answers with a translated message, never the server's English.
+    expectConsoleError(/status of 400 .*\/api\/v1\/auth\/otp\/verify\)$/);
     await phone.locator(`${sel('code')} input`).fill(code === '000000' ? '111111' : '000000');
     await phone.click(sel('submit'));
     await expect.poll(() => text(phone, sel('code'))).toContain('验证码不正确');
@@ -243,6 +294,43 @@ describe('resident app on a phone (360×740, WeChat)', () => {
     await phone.click(sel('language'));
     await phone.locator('.van-action-sheet__item', { hasText: '简体中文' }).click();
     await expect.poll(() => text(phone, sel('logout'))).toBe('退出登录');
+  });
+
+  it('switches to 长辈版 on 我的: big tiles at home, 18-px text, 48-px targets, remembered on the device', async () => {
+    const { page, context } = await newPage(browser, PHONE);
+    await page.goto(`${server.url}/me`);
+    const toggle = page.locator(sel('elder-switch'));
+    expect(await toggle.getAttribute('aria-checked')).toBe('false');
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-checked')).toBe('true');
+    expect(await page.evaluate(() => document.documentElement.classList.contains('elder'))).toBe(true);
+    await snap(page, 'resident-elder-me');
+
+    // Home: the few most used services as big tiles, and a way back to the standard home.
+    await page.click(sel('tab-home'));
+    await page.waitForURL(`${server.url}/`);
+    await expect.poll(() => page.locator('.tiles .tile').count()).toBe(4);
+    expect(
+      await page
+        .locator('[data-test^=tile-]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-test'))),
+    ).toEqual(['tile-guide', 'tile-applications', 'tile-case-report', 'tile-notices']);
+    await snap(page, 'resident-elder-home');
+    await expectElderSizes(page);
+
+    // Remembered on the device: a new visit opens in 长辈版; the sign-in form is large too.
+    await page.goto(`${server.url}/login`);
+    await page.locator(`${sel('phone')} input`).waitFor();
+    expect(await page.evaluate(() => document.documentElement.classList.contains('elder'))).toBe(true);
+    await snap(page, 'resident-elder-login');
+    await expectElderSizes(page);
+
+    // Back to the standard home from the home page itself.
+    await page.goto(`${server.url}/`);
+    await page.click(sel('elder-exit'));
+    await expect.poll(() => page.locator('.tiles .tile').count()).toBeGreaterThan(4);
+    expect(await page.evaluate(() => localStorage.getItem('linli.elder'))).toBeNull();
+    await context.close();
   });
 
   it('answers an unknown address with a page, not an error', async () => {
@@ -319,6 +407,8 @@ describe('sessions across devices', () => {
     const wait = residentCodeSentAt + OTP_COOLDOWN_MS - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const other = await newPage(browser, DESKTOP, { userAgent: WINDOWS_CHROME });
+    // The device signed out from the phone: its next requests answer 401 (what sends it to sign-in).
+    expectConsoleError(/status of 401 .*\/api\/v1\/(me\/sessions|messages\?)/);
     await other.context.addCookies(await signInElsewhere(RESIDENT, WINDOWS_CHROME));
     await other.page.goto(`${server.url}/me`);
     await expect.poll(() => text(other.page, sel('sessions'))).toContain('微信 · iPhone');

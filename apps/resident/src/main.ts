@@ -5,10 +5,13 @@ import 'vant/es/toast/style';
 import 'vant/es/dialog/style';
 import App from './App.vue';
 import { setConsentRequiredHandler, setUnauthenticatedHandler } from './api';
+import { restoreElderMode } from './composables/use-elder-mode';
 import { i18n, restoreLocale } from './i18n';
 import { router } from './router';
 import { useSessionStore } from './stores/session';
 import './styles/theme.css';
+
+restoreElderMode();
 
 const app = createApp(App);
 const pinia = createPinia();

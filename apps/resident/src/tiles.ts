@@ -66,3 +66,9 @@ export const HOME_TILES: HomeTile[] = [
   },
   { key: 'me', title: 'tiles.me', description: 'tiles.meDesc', icon: 'user-circle-o', to: { name: 'me' } },
 ];
+
+/**
+ * 长辈版's home: the services older residents use most, as big tiles (办事指南, 随手拍, 我的办件,
+ * 社区公告); everything else stays one tap away on 我的 and in the guide.
+ */
+export const ELDER_TILES: string[] = ['guide', 'case-report', 'applications', 'notices'];

@@ -33,6 +33,7 @@ import { MODULES } from './modules';
 import { SecretBox } from './core/secret-box';
 import { jobCollectors } from './core/jobs/metrics';
 import { JobRunner, pruneJobsDefinition } from './core/jobs/runner';
+import { type WorkbenchBoard, workbenchBoard } from './core/workbench';
 import { linkAuditDefinition } from './core/audit';
 
 export interface AppDeps {
@@ -75,6 +76,8 @@ declare module 'fastify' {
     routeModules: Map<string, { module: string; permission: string | undefined }>;
     /** The job runner (core/jobs) with every manifest's jobs; tests drive it with `runDue()`. */
     jobs: JobRunner;
+    /** The console's 工作台: every manifest's workbench cards, per caller (core/workbench.ts). */
+    workbench: WorkbenchBoard;
   }
 }
 
@@ -92,7 +95,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // A missing dependency or a cycle stops the start with a message (ModuleGraphError).
   const modules = orderModules(deps.modules ?? MODULES);
   const responseCache = new ResponseCache(requestId);
-  const writeSecurityHeaders = securityHeaderWriter({ hsts: config.env === 'production' });
+  const writeSecurityHeaders = securityHeaderWriter({
+    hsts: config.env === 'production',
+    imgOrigins: config.mapTiles?.origins,
+  });
   const app = Fastify({
     // Tests pass false, or options (a stream) laid over these.
     logger:
@@ -150,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     log: app.log,
   });
   app.decorate('jobs', jobs);
+  app.decorate('workbench', workbenchBoard(modules, { db: () => database.db, clock: app.clock }));
   // Jobs run in every server process (JOBS_WORKER); tests drive the runner themselves.
   if (config.jobsWorker && config.env !== 'test') app.addHook('onReady', () => jobs.start());
   // Closing waits for running handlers (bounded), before main.ts closes the database.

@@ -50,6 +50,11 @@ export interface Config {
   notifyTemplateIds: Readonly<Record<string, { aliyun?: string; tencent?: string; wechat?: string }>>;
   /** WeChat subscription messages (订阅消息); null when not configured. */
   wechat: WechatConfig | null;
+  /**
+   * Online map tiles (天地图 Tianditu) under the offline drawing of both apps' maps; null (the
+   * default) keeps the maps offline and the Content-Security-Policy as it is.
+   */
+  mapTiles: MapTilesConfig | null;
   /** Serve the built web apps (apps/resident/dist, apps/console/dist). */
   serveWeb: boolean;
   webRoot: string;
@@ -118,6 +123,17 @@ export interface SmsConfig {
     region: string;
     endpoint: Endpoint;
   } | null;
+}
+
+export interface MapTilesConfig {
+  /**
+   * Tile URL templates drawn bottom to top (base map, then labels): `{z}`, `{x}`, `{y}` the tile,
+   * `{s}` one of `subdomains`; the key already filled in.
+   */
+  urlTemplates: string[];
+  subdomains: string[];
+  /** The `https://host` origins the templates load from, for the CSP's img-src. */
+  origins: string[];
 }
 
 export interface WechatConfig {
@@ -301,6 +317,55 @@ function templateIds(env: Env): Config['notifyTemplateIds'] {
   return out;
 }
 
+/** Tianditu's Web-Mercator vector map and its labels (`_w` = EPSG:3857), the key as `{key}`. */
+export const TIANDITU_DEFAULT_TEMPLATE = [
+  'https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}',
+  'https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=cva&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}',
+].join(' ');
+const TIANDITU_SUBDOMAINS = ['0', '1', '2', '3', '4', '5', '6', '7'];
+
+/**
+ * TIANDITU_KEY switches the tile layer on; TIANDITU_URL_TEMPLATE (one or more https templates,
+ * space-separated, base map first) says where tiles come from. A template needs `{z}`, `{x}` and
+ * `{y}`; `{key}` is replaced by the key, `{s}` by a subdomain 0–7.
+ */
+function mapTilesConfig(env: Env): MapTilesConfig | null {
+  const key = env.TIANDITU_KEY?.trim();
+  const raw = env.TIANDITU_URL_TEMPLATE?.trim();
+  if (!key) {
+    if (raw)
+      throw new ConfigError('TIANDITU_URL_TEMPLATE', 'is used only with TIANDITU_KEY, which is not set');
+    return null;
+  }
+  if (!/^[0-9A-Za-z]{8,64}$/.test(key))
+    throw new ConfigError('TIANDITU_KEY', 'must be the 天地图 key: 8 to 64 letters and digits');
+  const templates = (raw || TIANDITU_DEFAULT_TEMPLATE).split(/\s+/);
+  const origins = new Set<string>();
+  for (const t of templates) {
+    for (const part of ['{z}', '{x}', '{y}'])
+      if (!t.includes(part))
+        throw new ConfigError('TIANDITU_URL_TEMPLATE', `each template needs ${part}, got "${t}"`);
+    let url: URL;
+    try {
+      url = new URL(t.replaceAll('{s}', '0'));
+    } catch {
+      throw new ConfigError('TIANDITU_URL_TEMPLATE', `must be https URL templates, got "${t}"`);
+    }
+    if (url.protocol !== 'https:' || url.username || url.password || url.hostname.includes('{'))
+      throw new ConfigError(
+        'TIANDITU_URL_TEMPLATE',
+        `must be https URL templates whose host is fixed but for {s}, got "${t}"`,
+      );
+    for (const sub of t.includes('{s}') ? TIANDITU_SUBDOMAINS : ['0'])
+      origins.add(new URL(t.replaceAll('{s}', sub)).origin);
+  }
+  return {
+    urlTemplates: templates.map((t) => t.replaceAll('{key}', key)),
+    subdomains: templates.some((t) => t.includes('{s}')) ? TIANDITU_SUBDOMAINS : [],
+    origins: [...origins],
+  };
+}
+
 function wechatConfig(env: Env): WechatConfig | null {
   const appId = env.WECHAT_APPID?.trim();
   const secret = env.WECHAT_SECRET?.trim();
@@ -402,6 +467,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     sms: smsConfig(env, smsSender),
     notifyTemplateIds: templateIds(env),
     wechat: wechatConfig(env),
+    mapTiles: mapTilesConfig(env),
     serveWeb: bool(env, 'SERVE_WEB', true),
     webRoot: path.resolve(str(env, 'WEB_ROOT', path.join(repoRoot, 'apps'))),
     lockoutThreshold: int(env, 'LOCKOUT_THRESHOLD', 5, 1, 100),

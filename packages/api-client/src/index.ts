@@ -1,4 +1,12 @@
-import type { CaseExportQuery, CaseStats, CaseStatsQuery } from '@linli/contracts';
+import type {
+  CaseExportQuery,
+  CaseStats,
+  CaseStatsQuery,
+  BoundaryList,
+  BoundaryQuery,
+  MapSettings,
+  PlaceAt,
+} from '@linli/contracts';
 import type {
   Application,
   ApplicationCounts,
@@ -35,6 +43,7 @@ import type {
   Job,
   JobPage,
   JobQuery,
+  Workbench,
   DepartmentRef,
   GrantCreate,
   LoginResult,
@@ -54,6 +63,7 @@ import type {
   ServiceItemList,
   ServiceItemQuery,
   Session,
+  SessionState,
   StaffCreate,
 } from '@linli/contracts';
 
@@ -241,14 +251,7 @@ export function createClient(options: ClientOptions = {}) {
     },
     me: {
       /** Resolves to null when nobody is signed in (never triggers the sign-in redirect). */
-      get: async (): Promise<Me | null> => {
-        try {
-          return await request<Me>('GET', '/me', { quiet401: true });
-        } catch (e) {
-          if (e instanceof ApiError && e.status === 401) return null;
-          throw e;
-        }
-      },
+      get: async (): Promise<Me | null> => (await get<SessionState>('/session')).me,
       update: (body: { displayName?: string; homeOrgUnitId?: string | null }) => patch<Me>('/me', body),
       changePassword: (currentPassword: string, newPassword: string) =>
         post<void>('/me/password', { currentPassword, newPassword }),
@@ -506,6 +509,14 @@ export function createClient(options: ClientOptions = {}) {
       putBoundary: (orgUnitId: string, body: BoundaryUpload) =>
         request<Boundary>('PUT', `/org-units/${orgUnitId}/boundary`, { body }),
     },
+    // ---- Maps (public): reverse geocoding over the boundaries, and the tile layer when configured ----
+    maps: {
+      place: (lat: number, lng: number) => get<PlaceAt>('/maps/place', { lat, lng }),
+      settings: () => get<MapSettings>('/maps/settings'),
+      boundaries: (q: BoundaryQuery) => get<BoundaryList>('/maps/boundaries', q as Query),
+    },
+    // ---- The console's 工作台: every module's cards for the signed-in member of staff ----
+    workbench: () => get<Workbench>('/workbench'),
     // ---- Background jobs (jobs.manage, district administrators): the runner's queue and dead letters ----
     jobs: {
       list: (q: JobQuery = {}) => get<JobPage>('/jobs', q as Query),

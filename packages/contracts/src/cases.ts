@@ -215,8 +215,62 @@ export const CaseSummary = Type.Object({
 });
 export type CaseSummary = Static<typeof CaseSummary>;
 
+/**
+ * Where a point lies, reverse-geocoded on the server from the org units' boundaries (WGS-84):
+ * the town, community and grid whose outlines hold it (null where no outline does).
+ */
+export const CasePlace = Type.Object({
+  town: Nullable(OrgUnitRef),
+  community: Nullable(OrgUnitRef),
+  grid: Nullable(OrgUnitRef),
+});
+export type CasePlace = Static<typeof CasePlace>;
+
+/**
+ * "Navigate" links to the spot in the phone's map app, by each app's public URI scheme, the
+ * stored WGS-84 point converted to the datum each expects: AMap and Tencent GCJ-02, Baidu BD-09.
+ */
+export const NavigationLinks = Type.Object({
+  amap: Type.String(),
+  baidu: Type.String(),
+  tencent: Type.String(),
+});
+export type NavigationLinks = Static<typeof NavigationLinks>;
+
+/** `GET /maps/place?lat&lng`: a WGS-84 point. */
+export const PlaceQuery = Type.Object({
+  lat: Type.Number({ minimum: -90, maximum: 90 }),
+  lng: Type.Number({ minimum: -180, maximum: 180 }),
+});
+export type PlaceQuery = Static<typeof PlaceQuery>;
+
+/** The reverse-geocoded point: whether the district holds it, and its town, community and grid. */
+export const PlaceAt = Type.Object({
+  inDistrict: Type.Boolean(),
+  ...CasePlace.properties,
+});
+export type PlaceAt = Static<typeof PlaceAt>;
+
+/** `GET /maps/settings`: what both apps' maps draw under the boundaries. */
+export const MapSettings = Type.Object({
+  /** Online tiles (天地图), Web Mercator; null: the maps stay an offline drawing. */
+  tiles: Nullable(
+    Type.Object({
+      /** Bottom to top; `{z}` `{x}` `{y}` the tile, `{s}` a subdomain. */
+      urlTemplates: Type.Array(Type.String()),
+      subdomains: Type.Array(Type.String()),
+      attribution: Type.String(),
+    }),
+  ),
+});
+export type MapSettings = Static<typeof MapSettings>;
+
 export const Case = Type.Object({
   ...CaseSummary.properties,
+  /** The point's town · community · grid from the boundaries; null without a location. */
+  place: Nullable(CasePlace),
+  /** Links that open the spot in AMap, Baidu and Tencent maps; null without a location. */
+  navigation: Nullable(NavigationLinks),
   hideName: Type.Boolean(),
   /** Full only for the reporter and pii.read; masked otherwise; null when not shown. */
   reporterPhone: Nullable(Type.String()),
@@ -440,3 +494,12 @@ export const Boundary = Type.Object({
   updatedAt: IsoTime,
 });
 export type Boundary = Static<typeof Boundary>;
+
+/** `GET /maps/boundaries`: the outlines of one level under an org unit (the case map's layer). */
+export const BoundaryQuery = Type.Object({
+  orgUnitId: Id,
+  kind: literals(['town', 'community', 'grid'] as const),
+});
+export type BoundaryQuery = Static<typeof BoundaryQuery>;
+export const BoundaryList = Type.Object({ items: Type.Array(Boundary) });
+export type BoundaryList = Static<typeof BoundaryList>;

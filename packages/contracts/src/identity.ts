@@ -259,6 +259,15 @@ export const Me = Type.Object({
   ),
 });
 export type Me = Static<typeof Me>;
+/**
+ * GET /session: who this browser is signed in as, asked by the apps on every start. Answers 200
+ * for a visitor too (`signedIn: false`), so a signed-out page load logs no failed request.
+ */
+export const SessionState = Type.Object({
+  signedIn: Type.Boolean(),
+  me: Nullable(Me),
+});
+export type SessionState = Static<typeof SessionState>;
 /** POST /me/totp/enable: the account, and the recovery codes generated with it (shown once). */
 export const TotpEnabled = Type.Intersect([Me, Type.Object({ recoveryCodes: Type.Array(Type.String()) })]);
 export type TotpEnabled = Static<typeof TotpEnabled>;

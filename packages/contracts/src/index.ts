@@ -18,3 +18,4 @@ export * from './open311';
 export * from './patrols';
 export * from './catalogue-admin';
 export * from './jobs';
+export * from './workbench';

@@ -16,6 +16,11 @@ declare module 'vue-router' {
     menu?: { group: MenuGroup; order: number; icon: Component };
     /** i18n key of a one-line description (home page quick links). */
     summary?: string;
+    /**
+     * A queue only some holders of `permission` have (我的任务: squads and departments): the menu
+     * shows it only when the caller's 工作台 has this card (stores/workbench.ts).
+     */
+    workbenchCard?: string;
     /** The menu entry that stays highlighted on a child page (e.g. an account's drawer). */
     activeMenu?: string;
   }

@@ -121,7 +121,10 @@ export function registerRequestPipeline(app: FastifyInstance, config: Config, da
     }
   });
 
-  const writeSecurityHeaders = securityHeaderWriter({ hsts: config.env === 'production' });
+  const writeSecurityHeaders = securityHeaderWriter({
+    hsts: config.env === 'production',
+    imgOrigins: config.mapTiles?.origins,
+  });
   // Callback-style hooks: these run on every request, and an async hook costs a promise each.
   app.addHook('onRequest', (req, reply, done) => {
     writeSecurityHeaders(req.url, reply);

@@ -6,11 +6,12 @@ import type { Db } from './db/client';
 import type { JobDefinition } from './jobs/types';
 import type { MetricCollector } from './metrics';
 import type { PersonalDataSource } from './personal-data';
+import type { WorkbenchSource } from './workbench';
 
 /**
  * A module's manifest: the one place that says what the module brings. `modules/index.ts` lists
  * the manifests; `app.ts` mounts their routes, `boot.ts` runs their seeds, the job runner runs
- * their jobs, the notification hub knows their events, "download my data" and closing an
+ * their jobs, the notification hub knows their events, the workbench shows their cards, "download my data" and closing an
  * account read their personal data. Core reads manifests and never imports a module.
  */
 export interface ModuleManifest {
@@ -34,6 +35,13 @@ export interface ModuleManifest {
   readonly personalData?: PersonalDataSource;
   /** Metric families the module reports on `/metrics` (read at scrape time; names `linli_<module>_…`). */
   readonly metrics?: (db: Db) => readonly MetricCollector[];
+  /**
+   * Cards on the console's 工作台 (`GET /api/v1/workbench`, core/workbench.ts): what the signed-in
+   * person has to do now in this module, and their units' figures. Each source names the
+   * permission it needs (a person without it gets no card) and scopes its counts with
+   * `scopeFilter()`, in at most one statement.
+   */
+  readonly workbench?: readonly WorkbenchSource[];
 }
 
 export interface ModuleRoutes {

@@ -8,14 +8,21 @@ import type { FastifyReply } from 'fastify';
  * Nothing here varies by request (no nonces), so the whole set is computed at start-up and
  * copied onto each reply.
  */
-export function securityHeaders(opts: { hsts: boolean }): Record<string, string> {
+export interface SecurityHeaderOptions {
+  hsts: boolean;
+  /** Origins pages may load images from besides their own: the map tile hosts, when configured. */
+  imgOrigins?: readonly string[];
+}
+
+export function securityHeaders(opts: SecurityHeaderOptions): Record<string, string> {
+  const img = ["'self'", 'data:', 'blob:', ...(opts.imgOrigins ?? [])].join(' ');
   const csp = [
     "default-src 'self'",
     "base-uri 'self'",
     "font-src 'self' data:",
     "form-action 'self'",
     "frame-ancestors 'self'",
-    "img-src 'self' data: blob:",
+    `img-src ${img}`,
     "object-src 'none'",
     "script-src 'self'",
     "script-src-attr 'none'",
@@ -45,7 +52,7 @@ export function securityHeaders(opts: { hsts: boolean }): Record<string, string>
  * no referrer, and HSTS. The page-only headers (COOP, Origin-Agent-Cluster, X-DNS-Prefetch-Control…)
  * mean nothing on a JSON answer and would only add bytes to every call.
  */
-export function apiSecurityHeaders(opts: { hsts: boolean }): Record<string, string> {
+export function apiSecurityHeaders(opts: SecurityHeaderOptions): Record<string, string> {
   return {
     'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
     'cross-origin-resource-policy': 'same-origin',
@@ -64,7 +71,7 @@ const API_PREFIXES = ['/api/v1/', '/open311/'];
  * Called from the request pipeline's one onRequest hook (core/http.ts): a hook of its own would
  * cost every request another trip through Fastify's hook runner.
  */
-export function securityHeaderWriter(opts: { hsts: boolean }) {
+export function securityHeaderWriter(opts: SecurityHeaderOptions) {
   const page = Object.entries(securityHeaders(opts));
   const api = Object.entries(apiSecurityHeaders(opts));
   return (url: string, reply: FastifyReply) => {

@@ -136,6 +136,19 @@ describe('the module list', () => {
     }
   });
 
+  it("prefixes each workbench source with its module's name, once each, naming a permission the contracts define", () => {
+    const sources = MODULES.flatMap((m) =>
+      (m.workbench ?? []).map((s) => ({ module: m.name, key: s.key, permission: s.permission })),
+    );
+    // The modules that have work to show contribute cards; a list without any would be a wiring slip.
+    expect(new Set(sources.map((s) => s.module))).toEqual(new Set(['cases', 'service-guide', 'admission']));
+    for (const s of sources) {
+      expect(s.key.startsWith(`${s.module}.`)).toBe(true);
+      expect(Object.keys(PERMISSIONS)).toContain(s.permission);
+    }
+    expect(new Set(sources.map((s) => s.key)).size).toBe(sources.length);
+  });
+
   it('names each metric family linli_<module>_…, once each', () => {
     // Collectors are only read at scrape time: building them touches no database.
     const metrics = MODULES.flatMap((m) =>
@@ -173,6 +186,24 @@ describe('the app mounted from the list', () => {
         declared: true,
       });
     }
+  });
+
+  it("shows a person the cards of every manifest's workbench source whose permission they hold, and no other", async () => {
+    const board = t.app.workbench;
+    const all = MODULES.flatMap((m) => (m.workbench ?? []).map((s) => s.key));
+    const grant = (permissions: string[]) => ({
+      kind: 'staff' as const,
+      accountId: null,
+      districtId: null,
+      displayName: 'x',
+      sessionId: null,
+      grants: [
+        { roleCode: 'x', orgUnitId: 'u', orgPath: '/u/', permissions: new Set(permissions as never[]) },
+      ],
+    });
+    expect(board.sourcesFor(grant(Object.keys(PERMISSIONS))).map((s) => s.source.key)).toEqual(all);
+    expect(board.sourcesFor(grant(['cases.verify'])).map((s) => s.source.key)).toEqual(['cases.verify']);
+    expect(board.sourcesFor(grant([]))).toEqual([]);
   });
 
   it('offers every mounted API route in the OpenAPI document and no route outside a module', async () => {

@@ -1,6 +1,8 @@
 import type zh from '../zh-CN/cases';
 
 const cases: typeof zh = {
+  photoAlt: 'Reported photo {n}',
+  stepPhotoAlt: '{step} photo {n}',
   menu: {
     board: 'Dispatch board',
     mine: 'My tasks',
@@ -107,6 +109,7 @@ const cases: typeof zh = {
     sla: 'Deadline',
     photos: 'Reported photos',
     timeline: 'Timeline',
+    spot: 'Location',
   },
   fields: {
     category: 'Category',
@@ -130,11 +133,16 @@ const cases: typeof zh = {
     supervision: 'Supervision note',
     notRegisteredReason: 'Reason not registered',
     sendBackReason: 'Reason sent back',
+    reporterAddress: 'As reported',
   },
   hideName: '(the reporter asked to hide their name)',
   noActions: 'Nothing for you to do in this state',
   noPhotos: 'No photos',
   noLocation: 'No location',
+  placeUnknown: 'Outside every community boundary',
+  spotMapLabel: 'Map of the spot: {place}',
+  navigate: 'Navigate',
+  navApps: { amap: 'AMap', baidu: 'Baidu Maps', tencent: 'Tencent Maps' },
   yellowCard: 'Yellow card',
   redCard: 'Red card',
   cardHint: 'A yellow card past the deadline; a red card when the same time has passed again',
@@ -179,12 +187,23 @@ const cases: typeof zh = {
   },
   map: {
     title: 'Case map',
-    subtitle: 'Boundaries and cases of {scope} (drawn offline, no online map tiles)',
+    subtitle: 'Boundaries and cases of {scope} (drawn offline)',
     legend: 'Legend',
     noBoundary: 'This area has no boundary yet',
     noLocated: 'No cases with a location',
     shown: '{n} cases with a location (latest {max})',
     open: 'Open',
+    subtitleTiles: 'Boundaries and cases of {scope} (Tianditu base map)',
+    level: 'Boundary level',
+    levels: { town: 'Towns', community: 'Communities', grid: 'Grids' },
+    layer: 'Layer',
+    layers: { points: 'Points', heat: 'Heat' },
+    heatLegend: 'Case density: low → high',
+    regionCases: '{n} cases on this map',
+    ariaLabel: 'Case map of {scope}: {n} cases with a location, listed below the map',
+    reset: 'Reset view',
+    hint: 'Scroll or pinch to zoom, drag to pan; click a point to open its case',
+    listTitle: 'Cases on this map ({n})',
   },
   stats: {
     title: 'Case statistics',

@@ -6,6 +6,7 @@ import cases from './cases';
 import officeHours from './officeHours';
 import inbox from './inbox';
 import jobs from './jobs';
+import workbench from './workbench';
 
 const en: Messages = {
   app: {
@@ -16,6 +17,7 @@ const en: Messages = {
     footer: 'Linli+ · open-source community governance platform',
   },
   common: {
+    dateRange: 'Date range',
     ok: 'OK',
     cancel: 'Cancel',
     confirm: 'Confirm',
@@ -52,6 +54,7 @@ const en: Messages = {
     optionalField: '{label} (optional)',
     loadFailed: 'Could not load',
     chartFailed: 'The chart could not be loaded',
+    tileAttribution: '© Tianditu',
     loadMore: 'Load more',
   },
   menu: {
@@ -138,7 +141,7 @@ const en: Messages = {
       evening: 'Good evening',
     },
     welcome: '{greeting}, {name}',
-    intro: 'Today is {date}. Here are your roles and what you can do in Linli+.',
+    intro: 'Today is {date}. Here is what needs your attention now.',
     roles: 'My roles',
     rolesEmpty: 'You hold no role yet. Ask an administrator.',
     units: 'My units',
@@ -652,6 +655,7 @@ const en: Messages = {
   officeHours,
   inbox,
   jobs,
+  workbench,
 };
 
 export default en;

@@ -6,6 +6,7 @@ import cases from './cases';
 import officeHours from './officeHours';
 import inbox from './inbox';
 import jobs from './jobs';
+import workbench from './workbench';
 
 /** Every error code in packages/contracts plus the client's own `unknown` and `network`. */
 type ErrorMessages = Record<ErrorCode | 'unknown' | 'network', string>;
@@ -92,6 +93,7 @@ export default {
     footer: '邻里+ · 开源城市社区治理平台',
   },
   common: {
+    dateRange: '起止日期',
     ok: '确定',
     cancel: '取消',
     confirm: '确认',
@@ -128,6 +130,7 @@ export default {
     optionalField: '{label}（选填）',
     loadFailed: '加载失败',
     chartFailed: '图表加载失败',
+    tileAttribution: '© 天地图',
     loadMore: '加载更多',
   },
   menu: {
@@ -213,7 +216,7 @@ export default {
       evening: '晚上好',
     },
     welcome: '{greeting}，{name}',
-    intro: '今天是 {date}。以下是您在邻里+ 的角色和可以使用的功能。',
+    intro: '今天是 {date}。以下是您现在需要处理的事项。',
     roles: '我的角色',
     rolesEmpty: '您还没有被授予任何角色，请联系管理员。',
     units: '我负责的组织',
@@ -649,4 +652,5 @@ export default {
   officeHours,
   inbox,
   jobs,
+  workbench,
 };

@@ -30,6 +30,7 @@ function queue(
   permission: Permission,
   order: number,
   icon: object,
+  workbenchCard?: string,
 ): RouteRecordRaw {
   return {
     path,
@@ -41,6 +42,7 @@ function queue(
       summary: `cases.summary.${preset}`,
       permission,
       menu: { group: 'governance', order, icon: markRaw(icon) },
+      workbenchCard,
     },
     children: [
       {
@@ -55,7 +57,8 @@ function queue(
 
 const routes: RouteRecordRaw[] = [
   queue('cases', 'cases', 'board', 'cases.read', 10, Promotion),
-  queue('case-tasks', 'case-tasks', 'mine', 'cases.handle', 20, List),
+  // Only for handlers: cases.handle without a squad or department (the district admin) has no queue.
+  queue('case-tasks', 'case-tasks', 'mine', 'cases.handle', 20, List, 'cases.toAccept'),
   queue('case-verify', 'case-verify', 'verify', 'cases.verify', 30, Checked),
   queue('case-supervision', 'case-supervision', 'supervision', 'cases.read', 40, Bell),
   {

@@ -87,6 +87,7 @@ const en: Messages = {
   },
   tabs: { home: 'Home', me: 'Me' },
   common: {
+    close: 'Close',
     loading: 'Loading…',
     retry: 'Retry',
     confirm: 'OK',
@@ -105,6 +106,14 @@ const en: Messages = {
     evening: 'Good evening',
     withName: '{greeting}, {name}',
     guest: '{greeting}, welcome to Linli+',
+  },
+  elder: {
+    switch: 'Senior mode',
+    hint: 'Larger text and buttons, clearer colours',
+    on: 'Senior mode is on',
+    off: 'Standard mode is on',
+    exit: 'Standard mode',
+    homeTitle: 'Most used services',
   },
   home: {
     myCommunity: 'My community',

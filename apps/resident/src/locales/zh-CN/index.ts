@@ -87,6 +87,7 @@ export default {
   },
   tabs: { home: '首页', me: '我的' },
   common: {
+    close: '关闭',
     loading: '加载中…',
     retry: '重试',
     confirm: '确定',
@@ -105,6 +106,14 @@ export default {
     evening: '晚上好',
     withName: '{greeting}，{name}',
     guest: '{greeting}，欢迎来到邻里+',
+  },
+  elder: {
+    switch: '长辈版',
+    hint: '字更大、按钮更大、颜色更清晰',
+    on: '已切换到长辈版',
+    off: '已切换到标准版',
+    exit: '切换标准版',
+    homeTitle: '常用服务',
   },
   home: {
     myCommunity: '我的社区',

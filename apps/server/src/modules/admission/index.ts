@@ -5,6 +5,7 @@ import { seedCertificates } from './certificates';
 import { seedAdmissionDemo } from './demo-seed';
 import { seedAdmissionLists } from './lists-service';
 import { admissionRoutes } from './routes';
+import { admissionWorkbench } from './workbench';
 
 /**
  * Module `admission` (事项准入): the three lists in versions, the certificate lists, departments'
@@ -26,6 +27,7 @@ export const admissionManifest: ModuleManifest = {
   ],
   workflows: ['admission_request', 'admission_task'],
   events: admissionEvents,
+  workbench: admissionWorkbench,
   seeds: {
     reference: [
       async ({ db }) => {

@@ -25,6 +25,7 @@ import {
 import { type AreaGeometry, bbox, validateGeometry } from './geometry';
 import {
   cardCounts,
+  boundariesUnder,
   findBoundary,
   findCategory,
   findSquad,
@@ -524,6 +525,26 @@ export async function getBoundary(deps: CaseDeps, ctx: RequestContext, orgUnitId
   const row = await findBoundary(deps.db, orgUnitId);
   if (!row) throw AppError.notFound('boundary');
   return { unit, row };
+}
+
+/** At most this many outlines in one answer (a district has about a hundred communities). */
+export const MAX_BOUNDARIES = 500;
+
+/**
+ * The outlines of one level (towns, communities or grids) under an org unit, for the case map.
+ * Towns' and communities' are public like each one's own; grids only where the caller has
+ * org.read (others are left out, as a grid's single boundary answers 404 to them).
+ */
+export async function getBoundariesUnder(
+  deps: CaseDeps,
+  ctx: RequestContext,
+  orgUnitId: string,
+  kind: 'town' | 'community' | 'grid',
+) {
+  const unit = await findOrgUnit(deps.db, orgUnitId);
+  if (!unit) throw AppError.notFound('org unit');
+  const rows = await boundariesUnder(deps.db, unit.path, kind, MAX_BOUNDARIES);
+  return kind === 'grid' ? rows.filter((r) => can(ctx.actor, 'org.read', r.unit.path)) : rows;
 }
 
 /**

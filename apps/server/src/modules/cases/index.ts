@@ -10,6 +10,7 @@ import { foldRollupsJob } from '../../core/rollup-deltas';
 import { backfillCaseStats, CASE_ROLLUPS } from './rollups';
 import { seedCaseCategories, seedDemoBoundaries, seedDemoSquads } from './seed';
 import { runSlaSweep } from './sla';
+import { casesWorkbench } from './workbench';
 
 /** How often the SLA job looks for breached deadlines. */
 export const SLA_SWEEP_INTERVAL_MS = 60_000;
@@ -83,6 +84,7 @@ export const casesManifest: ModuleManifest = {
   },
   jobs: [slaSweepJob, foldStatsJob],
   personalData: casesPersonalData,
+  workbench: casesWorkbench,
 };
 
 export { runSlaSweep };

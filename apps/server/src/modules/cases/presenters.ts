@@ -4,6 +4,7 @@ import type {
   Case,
   CaseCategory,
   CasePhoto,
+  CasePlace,
   CasePublic,
   CaseSummary,
   OrgUnitRef,
@@ -12,6 +13,8 @@ import type {
 import type { Actor } from '../../core/context';
 import { can } from '../../core/permissions';
 import type { OrgUnitInfo } from '../identity/lookups';
+import { navigationLinks } from './navigation';
+import type { Located, PlaceCandidate } from './places';
 import type { CaseCategoryRow, CasePhotoRow, CaseRow, OrgUnitBoundaryRow, SquadRow } from './schema';
 import type { CaseDetailView, CaseView } from './service';
 
@@ -53,11 +56,30 @@ export function presentCaseSummary(v: CaseView): CaseSummary {
   };
 }
 
+const placeRef = (r: PlaceCandidate | null): OrgUnitRef | null =>
+  r ? { id: r.orgUnitId, code: r.code, name: r.name, kind: r.kind as OrgUnitRef['kind'] } : null;
+
+/** Town · community · grid of a reverse-geocoded point. */
+export function presentPlace(p: Omit<Located<PlaceCandidate>, 'district'>): CasePlace {
+  return { town: placeRef(p.town), community: placeRef(p.community), grid: placeRef(p.grid) };
+}
+
 /** Row -> `Case` with photos (authorised links), the timeline and abilities. */
 export function presentCase(v: CaseDetailView): Case {
   const { c } = v;
+  const place = v.place ? presentPlace(v.place) : null;
+  const where = place ? [place.town, place.community, place.grid].flatMap((u) => (u ? [u.name] : [])) : [];
   return {
     ...presentCaseSummary(v),
+    place,
+    navigation:
+      c.lat !== null && c.lng !== null
+        ? navigationLinks(
+            { lat: c.lat, lng: c.lng },
+            `${v.categoryName} ${c.number}`,
+            [where.join(''), c.address ?? ''].filter(Boolean).join(' '),
+          )
+        : null,
     hideName: c.hideName,
     reporterPhone: v.reporterPhone,
     community: v.community ? ref(v.community) : null,

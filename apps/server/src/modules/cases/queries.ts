@@ -469,7 +469,13 @@ export async function openCasesInBox(
 /** Boundaries whose box holds the point, with each unit's parent (to tell a community's grids). */
 export async function boundaryCandidates(db: Executor, districtId: string, lng: number, lat: number) {
   return db
-    .select({ ...getTableColumns(orgUnitBoundaries), parentId: orgUnits.parentId })
+    .select({
+      ...getTableColumns(orgUnitBoundaries),
+      parentId: orgUnits.parentId,
+      code: orgUnits.code,
+      name: orgUnits.name,
+      kind: orgUnits.kind,
+    })
     .from(orgUnitBoundaries)
     .innerJoin(orgUnits, eq(orgUnits.id, orgUnitBoundaries.orgUnitId))
     .where(
@@ -482,6 +488,35 @@ export async function boundaryCandidates(db: Executor, districtId: string, lng: 
       ),
     )
     .orderBy(asc(orgUnitBoundaries.depth), asc(orgUnitBoundaries.orgUnitId));
+}
+
+/** Boundaries of the active units of one kind in a subtree (by materialised path), by code. */
+export async function boundariesUnder(
+  db: Executor,
+  path: string,
+  kind: 'town' | 'community' | 'grid',
+  limit: number,
+) {
+  return db
+    .select({
+      row: orgUnitBoundaries,
+      unit: {
+        id: orgUnits.id,
+        districtId: orgUnits.districtId,
+        code: orgUnits.code,
+        name: orgUnits.name,
+        kind: orgUnits.kind,
+        status: orgUnits.status,
+        path: orgUnits.path,
+      },
+    })
+    .from(orgUnitBoundaries)
+    .innerJoin(orgUnits, eq(orgUnits.id, orgUnitBoundaries.orgUnitId))
+    .where(
+      and(sql`${orgUnits.path} LIKE ${`${path}%`}`, eq(orgUnits.kind, kind), eq(orgUnits.status, 'active')),
+    )
+    .orderBy(asc(orgUnits.code))
+    .limit(limit);
 }
 
 export async function hasDistrictBoundary(db: Executor, districtId: string): Promise<boolean> {

@@ -39,6 +39,11 @@ import {
   SquadMemberAdd,
   SquadMemberParams,
   SquadMemberUpdate,
+  BoundaryList,
+  BoundaryQuery,
+  MapSettings,
+  PlaceAt,
+  PlaceQuery,
 } from '@linli/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Static, type TSchema, Type } from 'typebox';
@@ -49,6 +54,7 @@ import { idempotencyKeyOf } from '../../core/idempotency';
 import {
   addSquadMember,
   createSquad,
+  getBoundariesUnder,
   getBoundary,
   getCategories,
   getRules,
@@ -60,8 +66,11 @@ import {
   updateSquadMember,
   upsertRule,
 } from './admin-service';
+import { defaultDistrict } from '../identity/lookups';
+import { placeAt } from './places';
 import {
   presentBoundary,
+  presentPlace,
   presentCase,
   presentCasePublic,
   presentCaseSummary,
@@ -666,5 +675,68 @@ export async function caseRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => presentBoundary(await putBoundary(deps(), req.ctx, req.params.id, req.body)),
+  );
+
+  app.get(
+    '/maps/place',
+    {
+      // What a phone's location is in: public geography, like the towns' and communities' outlines.
+      config: { permission: 'public' },
+      schema: {
+        tags,
+        summary: 'Reverse geocoding: the town, community and grid whose boundaries hold a WGS-84 point',
+        querystring: PlaceQuery,
+        response: { 200: PlaceAt, ...problems },
+      },
+    },
+    async (req) => {
+      const districtId = req.ctx.actor.districtId ?? (await defaultDistrict(app.database.db));
+      const at = await placeAt(app.database.db, districtId, req.query.lat, req.query.lng);
+      return { inDistrict: at.inDistrict, ...presentPlace(at) };
+    },
+  );
+
+  app.get(
+    '/maps/boundaries',
+    {
+      // Public like each town's and community's own outline; grids only where the caller has org.read.
+      config: { permission: 'public' },
+      schema: {
+        tags,
+        summary:
+          'The outlines of one level (towns, communities or grids) under an org unit, for the case map',
+        querystring: BoundaryQuery,
+        response: { 200: BoundaryList, ...problems },
+      },
+    },
+    async (req) => ({
+      items: (await getBoundariesUnder(deps(), req.ctx, req.query.orgUnitId, req.query.kind)).map(
+        presentBoundary,
+      ),
+    }),
+  );
+
+  app.get(
+    '/maps/settings',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags,
+        summary: "What the apps' maps draw under the boundaries: online tiles (天地图) when configured",
+        response: { 200: MapSettings, ...problems },
+      },
+    },
+    async () => {
+      const t = app.config.mapTiles;
+      return {
+        tiles: t
+          ? {
+              urlTemplates: t.urlTemplates,
+              subdomains: t.subdomains,
+              attribution: '天地图 · 国家地理信息公共服务平台',
+            }
+          : null,
+      };
+    },
   );
 }

@@ -52,7 +52,7 @@ import { caseDispatched, caseReported, caseStatusText, caseStep } from './events
 import { distanceMeters } from './geometry';
 import { activePatrolOf } from './patrols';
 import { type CaseActor, type CaseResource, caseAbilities, casePolicy, ownWork } from './permissions';
-import { placeReport } from './places';
+import { type Located, locate, type PlaceCandidate, placeReport } from './places';
 import { cachedOrgUnits } from './ref-cache';
 import { recordCaseStep, reportDeltaRows } from './rollups';
 import {
@@ -139,6 +139,8 @@ export interface CaseView {
 
 export interface CaseDetailView extends CaseView {
   community: OrgUnitInfo | null;
+  /** The point's town, community and grid by the boundaries (null without a location). */
+  place: Located<PlaceCandidate> | null;
   reporterPhone: string | null;
   photos: CasePhotoRow[];
   history: (CaseHistoryRow & { actorName: string | null; photos: CasePhotoRow[] })[];
@@ -189,6 +191,8 @@ interface CaseRefs {
   /** With `detail`: the history (oldest first) with actor names, and the photos. */
   history: (CaseHistoryRow & { actorName: string | null })[];
   photos: CasePhotoRow[];
+  /** With `detail`: the boundaries whose box holds the case's point. */
+  boundaries: PlaceCandidate[];
 }
 
 /** History and photos as JSON arrays of the case's own query: a detail view is one round trip. */
@@ -204,6 +208,13 @@ const photosJson = sql<PhotoJson[]>`(SELECT coalesce(json_agg(json_build_object(
 ) ORDER BY p.created_at, p.id), '[]'::json) FROM case_photos p WHERE p.case_id = "cases"."id")`;
 type HistoryJson = Omit<CaseHistoryRow, 'at'> & { at: string; actorName: string | null };
 type PhotoJson = Omit<CasePhotoRow, 'createdAt'> & { createdAt: string };
+/** The boundaries whose box holds the case's point (index range on the box), for its place. */
+const boundariesJson = sql<PlaceCandidate[]>`(SELECT coalesce(json_agg(json_build_object(
+  'orgUnitId', b.org_unit_id, 'depth', b.depth, 'geometry', b.geometry, 'parentId', u.parent_id,
+  'code', u.code, 'name', u.name, 'kind', u.kind
+) ORDER BY b.depth, b.org_unit_id), '[]'::json) FROM org_unit_boundaries b JOIN org_units u ON u.id = b.org_unit_id
+WHERE b.district_id = "cases"."district_id" AND b.min_lng <= "cases"."lng" AND b.max_lng >= "cases"."lng"
+AND b.min_lat <= "cases"."lat" AND b.max_lat >= "cases"."lat")`;
 const emptyJson = sql<[]>`'[]'::json`;
 
 /** JSON comes back as text from some drivers and parsed from others. */
@@ -271,6 +282,7 @@ const caseQuery = preparedQuery('cases_case', (db, name, variant: CaseQueryVaria
         : sql<string[]>`'{}'::text[]`,
       history: detail ? historyJson : emptyJson,
       photos: detail ? photosJson : emptyJson,
+      boundaries: detail ? boundariesJson : emptyJson,
     })
     .from(cases)
     .innerJoin(orgUnits, eq(orgUnits.id, cases.orgUnitId))
@@ -329,6 +341,7 @@ async function loadVisible(
     followers: Number(row.followers ?? 0),
     history: jsonArray<HistoryJson>(row.history).map((h) => ({ ...h, at: new Date(h.at) })),
     photos: jsonArray<PhotoJson>(row.photos).map((p) => ({ ...p, createdAt: new Date(p.createdAt) })),
+    boundaries: jsonArray<PlaceCandidate>(row.boundaries),
   };
   return { c, unit, who, resource, refs };
 }
@@ -442,6 +455,7 @@ async function detailOf(
     categoryName: refs.categoryName ?? c.categoryCode,
     unit,
     community: refs.community,
+    place: c.lat !== null && c.lng !== null ? locate(refs.boundaries, [c.lng, c.lat]) : null,
     handler: handlerOf(
       c,
       refs.squadName,

@@ -323,3 +323,33 @@ describe('per-IP rate limit on sign-in', () => {
     }
   });
 });
+
+describe('GET /session', () => {
+  it('answers 200 signed out for a visitor, a half (TOTP) session and a signed-out cookie; the account once signed in', async () => {
+    const visitor = new Client(t.app);
+    const anonymous = await visitor.get('/api/v1/session');
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json()).toEqual({ signedIn: false, me: null });
+    expect(anonymous.headers['cache-control']).toBe('no-store');
+
+    const secret = generateTotpSecret();
+    const account = await staff({ totpSecret: secret });
+    const client = new Client(t.app);
+    expect((await login(client, account.username!, FIXTURE_PASSWORD)).json().status).toBe('totp_required');
+    expect((await client.get('/api/v1/session')).json()).toEqual({ signedIn: false, me: null });
+
+    expect((await client.post('/api/v1/auth/totp', { code: codeFor(t.app, secret) })).statusCode).toBe(200);
+    const full = await client.get('/api/v1/session');
+    expect(full.statusCode).toBe(200);
+    expect(full.json()).toMatchObject({ signedIn: true, me: { id: account.id, kind: 'staff' } });
+    expect(full.json().me).toEqual((await client.get('/api/v1/me')).json());
+
+    const cookie = client.cookies.get('linli_session')!;
+    expect((await client.post('/api/v1/auth/logout')).statusCode).toBe(204);
+    const after = await t.app.inject({
+      url: '/api/v1/session',
+      headers: { cookie: `linli_session=${cookie}` },
+    });
+    expect(after.json()).toEqual({ signedIn: false, me: null });
+  });
+});

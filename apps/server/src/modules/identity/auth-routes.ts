@@ -13,6 +13,7 @@ import {
   Phone,
   Problem,
   SessionList,
+  SessionState,
   TotpCode,
   TotpDisable,
   TotpEnabled,
@@ -231,6 +232,24 @@ export async function authRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => getMe(deps, req.ctx),
+  );
+
+  // Public: a visitor's start-up probe answers "signed out" with 200, not a 401 the browser logs.
+  app.get(
+    '/session',
+    {
+      config: { permission: 'public' },
+      schema: {
+        tags: ['me'],
+        summary: 'Whether this browser is signed in, and as whom (200 for a visitor too)',
+        response: { 200: SessionState },
+      },
+    },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      if (req.ctx.actor.kind === 'anonymous') return { signedIn: false, me: null };
+      return { signedIn: true, me: await getMe(deps, req.ctx) };
+    },
   );
 
   app.patch(

@@ -12,11 +12,13 @@ import { privacyRoutes } from './privacy-routes';
 import { recoveryCodeRoutes } from './recovery-routes';
 import { seedCaseDemoAccounts } from './seed-cases-demo';
 import { seedDemo, seedDepartments, seedOrgTree, syncRoles } from './seed';
+import { workbenchRoutes } from './workbench-routes';
 
 /**
  * Module `identity`: org tree, accounts, roles and grants, sign-in and sessions, the audit API,
  * the privacy notice and residents' consent, download of one's data and closing one's account,
- * and the console's view of the job runner (core/jobs).
+ * the console's view of the job runner (core/jobs) and the 工作台 route (core/workbench: the cards
+ * come from every manifest).
  * Mounted under /api/v1.
  */
 export async function identityRoutes(app: FastifyInstance) {
@@ -27,6 +29,7 @@ export async function identityRoutes(app: FastifyInstance) {
   await app.register(recoveryCodeRoutes);
   await app.register(privacyRoutes);
   await app.register(jobRoutes);
+  await app.register(workbenchRoutes);
 }
 
 export const identityManifest: ModuleManifest = {

@@ -11,6 +11,7 @@ import { officeHoursRoutes } from './office-hours-routes';
 import { serviceGuidePersonalData } from './personal-data';
 import { serviceGuideRoutes } from './routes';
 import { seedCatalogue, seedDemoOfferings } from './seed';
+import { serviceGuideWorkbench } from './workbench';
 
 /**
  * Module `service-guide` (办事指南 and 便民服务): the catalogue and its search, applications (办件)
@@ -38,6 +39,7 @@ export const serviceGuideManifest: ModuleManifest = {
   workflows: ['application'],
   events: serviceGuideEvents,
   jobs: [officeHourReminderJob],
+  workbench: serviceGuideWorkbench,
   seeds: {
     reference: [
       async ({ db }) => {

@@ -1,0 +1,131 @@
+import { sql } from 'drizzle-orm';
+import type { WorkbenchSource } from '../../core/workbench';
+import { scopeFilter } from '../../core/permissions';
+import { admissionOutsideReports, admissionRequests, admissionTasks } from './schema';
+import { REVIEW_STATES } from './workflow';
+
+/**
+ * 事项准入's cards on the console's 工作台 (manifest `workbench`, core/workbench.ts), one statement
+ * each, linking to the inbox, the review queue and the department's requests filtered as counted.
+ */
+
+const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
+const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+const NOBODY = '00000000-0000-0000-0000-000000000000';
+const reviewing = sql.join(
+  REVIEW_STATES.map((s) => sql`${s}`),
+  sql`, `,
+);
+
+/** 准入任务: admitted tasks handed to the caller's communities, to acknowledge and to carry out. */
+const inboxCards: WorkbenchSource = {
+  key: 'admission.inbox',
+  permission: 'admission.inbox',
+  async cards({ db, actor }) {
+    const [row] = rowsOf<Record<string, unknown>>(
+      await db.execute(sql`
+        SELECT count(*) FILTER (WHERE status = 'open')::int AS open,
+               count(*) FILTER (WHERE status = 'acknowledged')::int AS acknowledged,
+               min(due_at) FILTER (WHERE status = 'open') AS open_due,
+               min(due_at) FILTER (WHERE status = 'acknowledged') AS acknowledged_due
+        FROM ${admissionTasks}
+        WHERE ${admissionTasks.status} IN ('open', 'acknowledged')
+          AND ${scopeFilter(actor, 'admission.inbox', admissionTasks.orgUnitId)}`),
+    );
+    return (['open', 'acknowledged'] as const).map((status) => ({
+      id: status === 'open' ? 'admission.tasksOpen' : 'admission.tasksAcknowledged',
+      kind: 'todo' as const,
+      value: Number(row?.[status] ?? 0),
+      format: 'count' as const,
+      tone: status === 'open' ? ('warning' as const) : ('primary' as const),
+      dueAt: iso(row?.[`${status}_due`]),
+      link: { route: 'admission-tasks', query: { status } },
+    }));
+  },
+};
+
+/** 待审核: requests in the admission office's review queue (fast track and in review). */
+const reviewCards: WorkbenchSource = {
+  key: 'admission.review',
+  permission: 'admission.review',
+  async cards({ db, actor }) {
+    const [row] = rowsOf<{ n: number; due: string | null }>(
+      await db.execute(sql`
+        SELECT count(*)::int AS n, min(due_at) AS due FROM ${admissionRequests}
+        WHERE ${admissionRequests.status} IN (${reviewing})
+          AND ${scopeFilter(actor, 'admission.review', admissionRequests.orgUnitId)}`),
+    );
+    return [
+      {
+        id: 'admission.toReview',
+        kind: 'todo',
+        value: Number(row?.n ?? 0),
+        format: 'count',
+        tone: 'warning',
+        dueAt: iso(row?.due),
+        link: { route: 'admission-review', query: {} },
+      },
+    ];
+  },
+};
+
+/** 审核中: the caller's department's admission requests the office has not decided yet. */
+const requestCards: WorkbenchSource = {
+  key: 'admission.requests',
+  permission: 'admission.request',
+  async cards({ db, actor }) {
+    const me = actor.accountId ?? NOBODY;
+    const [row] = rowsOf<{ n: number; due: string | null; member: boolean }>(
+      await db.execute(sql`
+        SELECT count(*)::int AS n, min(due_at) AS due,
+               EXISTS (SELECT 1 FROM accounts a WHERE a.id = ${me} AND a.department_id IS NOT NULL) AS member
+        FROM ${admissionRequests}
+        WHERE ${admissionRequests.status} = 'in_review'
+          AND ${admissionRequests.departmentId} = (SELECT a.department_id FROM accounts a WHERE a.id = ${me})`),
+    );
+    // The permission without a department (a district administrator holds them all): no card.
+    if (!row?.member) return [];
+    return [
+      {
+        id: 'admission.requestsInReview',
+        kind: 'todo',
+        value: Number(row?.n ?? 0),
+        format: 'count',
+        tone: 'primary',
+        dueAt: iso(row?.due),
+        link: { route: 'admission-mine', query: { status: 'in_review' } },
+      },
+    ];
+  },
+};
+
+/** 体制外派活: reports of work handed down outside the system, not yet dealt with. */
+const oversightCards: WorkbenchSource = {
+  key: 'admission.oversight',
+  permission: 'admission.oversight',
+  async cards({ db, actor }) {
+    const [row] = rowsOf<{ n: number }>(
+      await db.execute(sql`
+        SELECT count(*)::int AS n FROM ${admissionOutsideReports}
+        WHERE ${admissionOutsideReports.status} = 'open'
+          AND ${scopeFilter(actor, 'admission.oversight', admissionOutsideReports.orgUnitId)}`),
+    );
+    return [
+      {
+        id: 'admission.outsideReports',
+        kind: 'todo',
+        value: Number(row?.n ?? 0),
+        format: 'count',
+        tone: 'danger',
+        link: { route: 'admission-oversight', query: {} },
+      },
+    ];
+  },
+};
+
+export const admissionWorkbench: readonly WorkbenchSource[] = [
+  inboxCards,
+  reviewCards,
+  requestCards,
+  oversightCards,
+];
