@@ -1,3 +1,4 @@
+import { admissionAudit } from './audit-labels';
 import { admissionEvents } from './events';
 import type { ModuleManifest } from '../../core/module';
 import { seedAdmissionHistory } from './demo-history';
@@ -13,6 +14,7 @@ import { admissionRoutes } from './routes';
  */
 export const admissionManifest: ModuleManifest = {
   name: 'admission',
+  audit: admissionAudit,
   dependsOn: ['identity', 'calendar', 'messages', 'service-guide'],
   routes: [{ plugin: admissionRoutes, prefix: '/api/v1' }],
   permissions: [
