@@ -585,6 +585,7 @@ const en: Messages = {
     'grant-exists': 'The account already holds this role at this unit',
     'last-admin': 'This is the last district administrator and cannot be removed',
     'item-not-offered': 'This community does not offer the item',
+    'materials-required': 'Some required materials are missing',
     'file-type': 'Unsupported file type; upload JPEG, PNG or PDF',
     'file-too-large': 'The file is too large (10 MB at most)',
     'too-many-files': 'Too many files (20 per application at most)',

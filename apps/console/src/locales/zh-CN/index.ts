@@ -57,6 +57,7 @@ const errors: ErrorMessages = {
   'grant-exists': '该账号在此组织已拥有这个角色',
   'last-admin': '这是最后一位区级管理员，不能停用或撤销',
   'item-not-offered': '该社区暂不办理这个事项',
+  'materials-required': '缺少必需材料',
   'file-type': '文件类型不支持，请上传 JPEG、PNG 图片或 PDF',
   'file-too-large': '文件太大，单个文件不能超过 10 MB',
   'too-many-files': '文件太多，每个办件最多 20 个',
