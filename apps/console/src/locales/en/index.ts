@@ -300,67 +300,6 @@ const en: Messages = {
     beforeValue: 'Before: {value}',
     afterValue: 'After: {value}',
   },
-  auditActions: {
-    notification_preferences: {
-      update: 'Change notification settings',
-    },
-    wechat_binding: {
-      bind: 'Bind WeChat',
-      unbind: 'Unbind WeChat',
-    },
-    account: {
-      create: 'Create account',
-      disable: 'Disable account',
-      enable: 'Enable account',
-      grant: 'Grant role',
-      revoke_grant: 'Revoke role',
-      password_change: 'Change password',
-      reset_password: 'Reset password',
-      pii_view: 'View full personal data',
-      register: 'Resident sign-up',
-      seed: 'Import demo account',
-      totp_enrol: 'Start authenticator set-up',
-      totp_enable: 'Turn on authenticator',
-      totp_disable: 'Turn off authenticator',
-      update_self: 'Update own profile',
-    },
-    auth: {
-      sign_in: 'Sign in',
-      sign_out: 'Sign out',
-      sign_out_everywhere: 'Sign out everywhere',
-      session_revoke: 'Sign a device out',
-      lockout: 'Account locked',
-    },
-    org: {
-      seed: 'Import organisation tree',
-    },
-    org_unit: {
-      create: 'Add unit',
-      rename: 'Rename unit',
-      move: 'Move unit',
-      retire: 'Retire unit',
-      reinstate: 'Reinstate unit',
-    },
-    role: {
-      update: 'Change role settings',
-    },
-    notice: {
-      publish: 'Publish notice',
-      retract: 'Retract notice',
-      seed: 'Import demo notice',
-    },
-    job: {
-      retry: 'Retry a background job',
-    },
-  },
-  entityTypes: {
-    account: 'Account',
-    org_unit: 'Unit',
-    role: 'Role',
-    session: 'Session',
-    notice: 'Notice',
-    job: 'Background job',
-  },
   notices: {
     title: 'Notices',
     subtitle: 'Notices for {name}, shown on the resident app home page',

@@ -374,67 +374,6 @@ export default {
     beforeValue: '变更前：{value}',
     afterValue: '变更后：{value}',
   },
-  auditActions: {
-    notification_preferences: {
-      update: '修改通知设置',
-    },
-    wechat_binding: {
-      bind: '绑定微信',
-      unbind: '解绑微信',
-    },
-    account: {
-      create: '创建账号',
-      disable: '停用账号',
-      enable: '启用账号',
-      grant: '授予角色',
-      revoke_grant: '撤销角色',
-      password_change: '修改密码',
-      reset_password: '重置密码',
-      pii_view: '查看完整个人信息',
-      register: '居民注册',
-      seed: '导入演示账号',
-      totp_enrol: '开始绑定动态验证码',
-      totp_enable: '启用动态验证码',
-      totp_disable: '停用动态验证码',
-      update_self: '修改个人资料',
-    },
-    auth: {
-      sign_in: '登录',
-      sign_out: '退出登录',
-      sign_out_everywhere: '退出所有设备',
-      session_revoke: '退出指定设备',
-      lockout: '账号被临时锁定',
-    },
-    org: {
-      seed: '导入组织架构',
-    },
-    org_unit: {
-      create: '新增组织',
-      rename: '重命名组织',
-      move: '移动组织',
-      retire: '撤销组织',
-      reinstate: '恢复组织',
-    },
-    role: {
-      update: '修改角色设置',
-    },
-    notice: {
-      publish: '发布公告',
-      retract: '撤回公告',
-      seed: '导入演示公告',
-    },
-    job: {
-      retry: '重试后台任务',
-    },
-  },
-  entityTypes: {
-    account: '账号',
-    org_unit: '组织',
-    role: '角色',
-    session: '登录会话',
-    notice: '社区公告',
-    job: '后台任务',
-  },
   notices: {
     title: '社区公告',
     subtitle: '发布到 {name} 的公告，居民在居民端首页可以看到',
