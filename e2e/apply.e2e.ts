@@ -121,12 +121,20 @@ describe('apply online on a phone (360×740), then 补正', () => {
       .setInputFiles([png('a.png'), png('b.png')]);
     await expect.poll(() => page.locator(sel('picked-file')).count()).toBe(2);
     await page.locator(`${sel('apply-note')} textarea`).fill('家里老人行动不便，麻烦代办');
+    // 必需 materials neither uploaded nor ticked are named before anything is sent.
+    await page.click(sel('apply-submit'));
+    await expect.poll(() => text(page, sel('apply-error'))).toContain('最低生活保障申请书');
+    // The other required materials (必需) are brought to the service room: one tick each.
+    await page.locator(sel('bring-material')).first().waitFor();
+    for (const box of await page.locator(sel('bring-material')).all()) await box.click();
     await snap(page, 'apply-form');
 
     await page.click(sel('apply-submit'));
     await page.waitForURL(/\/applications\/[^/]+$/);
     id = page.url().split('/').pop()!;
     await expect.poll(() => text(page, sel('application-status'))).toBe('已提交');
+    expect(await text(page, sel('application-number'))).toMatch(/^\d{6}-BJ\d{8}-\d{4,}$/);
+    expect(await text(page, sel('materials-to-bring'))).toContain('家庭经济状况核对授权书');
     await snap(page, 'apply-submitted');
 
     await page.goto(`${server.url}/me`);

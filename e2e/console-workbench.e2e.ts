@@ -59,6 +59,10 @@ beforeAll(async () => {
     form.set('itemId', itemId);
     form.set('orgUnitId', jiahe);
     for (const [k, v] of Object.entries(extra)) form.set(k, v);
+    // Every other required material is brought on the visit (the server refuses one left out).
+    const { guide } = await resident('GET', `/service-items/${itemId}`);
+    for (const m of guide.materials as { name: string; required: boolean }[])
+      if (m.required && m.name !== '居民身份证（原件）') form.append('bringMaterials', m.name);
     form.append('materialName', '居民身份证（原件）');
     form.append('files', new Blob([PNG], { type: 'image/png' }), 'id.png');
     return (await resident('POST', '/applications', form)).id as string;

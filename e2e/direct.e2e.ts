@@ -77,6 +77,9 @@ describe('booking a service-room item on a phone, then withdrawing it', () => {
     expect(await book.textContent()).toContain('预约办理');
     await book.click();
     await page.waitForURL(/\/apply$/);
+    // The required materials (必需) are brought to the service room: one tick each.
+    await page.locator(sel('bring-material')).first().waitFor();
+    for (const box of await page.locator(sel('bring-material')).all()) await box.click();
 
     // Sending without a time says what is missing.
     await page.click(sel('apply-submit'));

@@ -174,11 +174,16 @@ describe('done when: search → checklist → sign in → 代办 → 补正 → 
       .setInputFiles([png('id-front.png'), png('id-back.png')]);
     await expect.poll(() => page.locator(sel('picked-file')).count()).toBe(2);
     await page.locator(`${sel('apply-note')} textarea`).fill('老人行动不便，请社区代办');
+    // The other required materials (必需) are brought to the service room: one tick each.
+    await page.locator(sel('bring-material')).first().waitFor();
+    for (const box of await page.locator(sel('bring-material')).all()) await box.click();
     await snapPhone(page, 'done-when-4-apply');
     await page.click(sel('apply-submit'));
     await page.waitForURL(/\/applications\/[^/]+$/);
     id = page.url().split('/').pop()!;
     await expect.poll(() => text(page, sel('application-status'))).toBe('已提交');
+    // The resident sees the receipt number (受理编号) of the 代办 application.
+    expect(await text(page, sel('application-number'))).toMatch(/^\d{6}-BJ\d{8}-\d{4,}$/);
     await snapPhone(page, 'done-when-5-submitted');
   });
 

@@ -35,6 +35,12 @@ import { jobCollectors } from './core/jobs/metrics';
 import { JobRunner, pruneJobsDefinition } from './core/jobs/runner';
 import { type WorkbenchBoard, workbenchBoard } from './core/workbench';
 import { linkAuditDefinition } from './core/audit';
+import {
+  type AuditCatalogue,
+  coreAuditDeclarations,
+  enforceAuditCatalogue,
+  mergeAuditCatalogue,
+} from './core/audit-catalogue';
 
 export interface AppDeps {
   config: Config;
@@ -58,6 +64,23 @@ export interface AppDeps {
 export const personalDataSources = (modules: readonly ModuleManifest[]): PersonalDataSource[] =>
   orderModules(modules).flatMap((m) => (m.personalData ? [m.personalData] : []));
 
+/**
+ * The audit catalogue (core/audit-catalogue.ts): core's declarations, then each manifest's, and
+ * a field per notification event (a change of preferences names the event by its code), labelled
+ * with the event's name.
+ */
+export function auditCatalogueOf(modules: readonly ModuleManifest[]): AuditCatalogue {
+  const ordered = orderModules(modules);
+  const eventFields = Object.fromEntries(
+    ordered.flatMap((m) => (m.events ?? []).map((e) => [e.code, e.name] as const)),
+  );
+  return mergeAuditCatalogue([
+    { owner: 'core', audit: coreAuditDeclarations },
+    ...ordered.map((m) => ({ owner: m.name, audit: m.audit })),
+    { owner: 'notification events', audit: { fields: eventFields } },
+  ]);
+}
+
 export type App = FastifyInstance;
 
 declare module 'fastify' {
@@ -78,6 +101,8 @@ declare module 'fastify' {
     jobs: JobRunner;
     /** The console's 工作台: every manifest's workbench cards, per caller (core/workbench.ts). */
     workbench: WorkbenchBoard;
+    /** Every audit action, entity type and field with its labels (GET /audit/catalogue). */
+    auditCatalogue: AuditCatalogue;
   }
 }
 
@@ -147,6 +172,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     throw new Error('buildApp needs a secret key: LINLI_SECRET_KEY, or resolveSecretKey(config)');
   app.decorate('secrets', new SecretBox(secretKey));
   app.decorate('personalData', personalDataSources(modules));
+  const auditCatalogue = auditCatalogueOf(modules);
+  app.decorate('auditCatalogue', auditCatalogue);
+  // Under test an undeclared audit action fails the module's tests; production never refuses a write.
+  if (config.env === 'test') enforceAuditCatalogue(auditCatalogue);
   app.decorate('routeModules', new Map());
   const jobs = new JobRunner({
     database,

@@ -38,6 +38,7 @@ import type {
   Account,
   AccountQuery,
   AccountSummary,
+  AuditCatalogue,
   AuditEntry,
   AuditQuery,
   Job,
@@ -326,6 +327,8 @@ export function createClient(options: ClientOptions = {}) {
     audit: {
       list: (q: AuditQuery = {}) => get<PageOf<AuditEntry>>('/audit', q as Query),
       get: (id: string) => get<AuditEntry>(`/audit/${id}`),
+      /** The words for every audit action, entity type and field (from the modules' manifests). */
+      catalogue: () => get<AuditCatalogue>('/audit/catalogue'),
     },
     // ---- Catalogue editor (catalogue.manage): drafts, publishing, history, synonyms, .xlsx ----
     catalogue: {

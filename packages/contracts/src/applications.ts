@@ -99,6 +99,8 @@ export type ApplicationVisit = Static<typeof ApplicationVisit>;
 
 export const ApplicationSummary = Type.Object({
   id: Id,
+  /** The receipt number (受理编号) the resident quotes, e.g. `510604-BJ20261208-0042`. */
+  number: Type.String(),
   status: ApplicationStatus,
   mode: ServiceMode,
   item: Type.Object({ id: Id, code: Type.String(), name: Type.String() }),
@@ -123,6 +125,8 @@ export const Application = Type.Object({
   ...ApplicationSummary.properties,
   note: Nullable(Type.String()),
   missingMaterials: Type.Array(Type.String()),
+  /** Required materials the resident said they will bring to the service room (not uploaded). */
+  materialsToBring: Type.Array(Type.String()),
   refusalReason: Nullable(Type.String()),
   delivery: Nullable(ResultDelivery),
   rating: Nullable(Type.Integer()),
@@ -176,7 +180,17 @@ const MaterialFiles = {
 };
 
 /** The whole multipart form of `POST /applications`. */
-export const ApplicationCreateForm = Type.Object({ ...ApplicationCreateFields.properties, ...MaterialFiles });
+export const ApplicationCreateForm = Type.Object({
+  ...ApplicationCreateFields.properties,
+  /**
+   * Required materials the resident will bring to the service room instead of uploading, one
+   * field per material name (allowed when the item's guide asks for an on-site visit).
+   */
+  bringMaterials: Type.Optional(
+    Type.Array(Type.String({ maxLength: 100 }), { maxItems: APPLICATION_FILES_MAX }),
+  ),
+  ...MaterialFiles,
+});
 
 /** The multipart form of `POST /applications/:id/add-materials`. */
 export const AddMaterialsForm = Type.Object({

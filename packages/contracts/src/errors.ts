@@ -58,6 +58,7 @@ export const ERROR_CODES = [
   'staff-only',
   'role-not-for-residents',
   'item-not-offered',
+  'materials-required',
   'file-type',
   'file-too-large',
   'too-many-files',

@@ -328,3 +328,17 @@ export const AuditQuery = Type.Object({
 export type AuditQuery = Static<typeof AuditQuery>;
 export const AuditPage = Page(AuditEntry);
 export const AuditParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) });
+
+/** A code's words in each language the apps speak. */
+export const AuditLabel = Type.Object({ 'zh-CN': Type.String(), en: Type.String() });
+export type AuditLabel = Static<typeof AuditLabel>;
+/**
+ * The words for the audit trail, from every module's manifest: each action (`case.report`), entity
+ * type (`case`) and field name (`squadId`) the server writes, with its zh-CN and en labels.
+ */
+export const AuditCatalogue = Type.Object({
+  actions: Type.Record(Type.String(), AuditLabel),
+  entityTypes: Type.Record(Type.String(), AuditLabel),
+  fields: Type.Record(Type.String(), AuditLabel),
+});
+export type AuditCatalogue = Static<typeof AuditCatalogue>;

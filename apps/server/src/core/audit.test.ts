@@ -25,7 +25,25 @@ import {
   writeAudit,
   writeAuditBatch,
 } from './audit';
+import { enforceAuditCatalogue, mergeAuditCatalogue } from './audit-catalogue';
 import { auditLog } from './schema';
+
+// This file's own audit rows, declared like a module's (writeAudit refuses undeclared codes under test).
+const label = (en: string) => ({ 'zh-CN': `测试：${en}`, en });
+enforceAuditCatalogue(
+  mergeAuditCatalogue([
+    {
+      owner: 'core/audit.test.ts',
+      audit: {
+        actions: Object.fromEntries(
+          ['test.write', 'test.late', 'test.bulk', 'test.a', 'test.b'].map((a) => [a, label(a)]),
+        ),
+        entityTypes: { thing: label('thing') },
+        fields: { name: label('name'), phone: label('phone') },
+      },
+    },
+  ]),
+);
 
 const run = promisify(execFile);
 let database: Database;

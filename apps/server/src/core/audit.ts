@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, gt, isNotNull, isNull, sql } from 'drizzle-orm';
+import { checkDeclared } from './audit-catalogue';
 import { bulkInsert } from './db/bulk';
 import type { Db, Executor } from './db/client';
 import type { RequestContext } from './context';
@@ -121,11 +122,22 @@ function changesOf(input: AuditInput): Changes {
 }
 
 /**
+ * Under test, an action, entity type or changed field no manifest declares (core/audit-catalogue.ts)
+ * is refused, so the console never shows a raw code; in production nothing is checked.
+ */
+function assertDeclared(input: AuditInput): void {
+  const fields = new Set([...Object.keys(input.before ?? {}), ...Object.keys(input.after ?? {})]);
+  fields.delete('updatedAt');
+  checkDeclared(input.action, input.entityType, fields);
+}
+
+/**
  * Appends one audit row inside the caller's transaction: one INSERT, no lock, no read. The row is
  * unlinked (no position or hashes yet); `core.linkAudit` links it into its district's chain
  * within seconds of the commit (see linkAuditChain).
  */
 export async function writeAudit(tx: Executor, ctx: RequestContext, input: AuditInput): Promise<void> {
+  assertDeclared(input);
   await tx.insert(auditLog).values({
     districtId: input.districtId ?? ctx.actor.districtId ?? null,
     at: new Date(),
@@ -162,6 +174,7 @@ export async function writeAuditBatch(
   requestId: string,
 ): Promise<number> {
   if (entries.length === 0) return 0;
+  for (const e of entries) assertDeclared(e);
   // n ids from the sequence in one statement; other writers may take ids in between, so sort.
   const ids = rowsOf<{ id: string | number }>(
     await tx.execute(

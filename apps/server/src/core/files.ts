@@ -74,7 +74,10 @@ export interface ReceivedFile {
 }
 
 export interface MultipartForm {
+  /** Each text field's value (the last one, when a field is sent more than once). */
   fields: Record<string, string>;
+  /** Every value of each text field, in the order sent (for fields that carry a list). */
+  lists: Record<string, string[]>;
   files: ReceivedFile[];
 }
 
@@ -131,6 +134,7 @@ export async function readMultipart(
   const temps: string[] = [];
   pendingTemps.set(req, temps);
   const fields: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
   const files: ReceivedFile[] = [];
   let pendingLabel: string | null = null;
   // A body that stops arriving is cut off (Fastify sets no request timeout): the parser then
@@ -152,7 +156,10 @@ export async function readMultipart(
         const value = typeof part.value === 'string' ? part.value : String(part.value ?? '');
         guardFormField(req, part.fieldname, value);
         if (part.fieldname === labelField) pendingLabel = value.trim();
-        else fields[part.fieldname] = value;
+        else {
+          fields[part.fieldname] = value;
+          lists[part.fieldname] = [...(lists[part.fieldname] ?? []), value];
+        }
         continue;
       }
       const filename = (part.filename || 'file').slice(0, 200);
@@ -208,7 +215,7 @@ export async function readMultipart(
   } finally {
     clearTimeout(idle);
   }
-  return { fields, files };
+  return { fields, lists, files };
 }
 
 /**

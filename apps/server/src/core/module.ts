@@ -1,6 +1,7 @@
 import type { Permission } from '@linli/contracts';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config';
+import type { AuditDeclarations } from './audit-catalogue';
 import type { Clock } from './clock';
 import type { Db } from './db/client';
 import type { JobDefinition } from './jobs/types';
@@ -33,6 +34,12 @@ export interface ModuleManifest {
   readonly events?: readonly NotificationEventDefinition[];
   /** What the module holds about a resident (core/personal-data.ts). */
   readonly personalData?: PersonalDataSource;
+  /**
+   * Every audit action the module writes, its entity types and the field names in before/after
+   * and notes, each with zh-CN and en labels (core/audit-catalogue.ts). Under test, writeAudit
+   * refuses an action, entity type or changed field that no manifest declares.
+   */
+  readonly audit?: AuditDeclarations;
   /** Metric families the module reports on `/metrics` (read at scrape time; names `linli_<module>_…`). */
   readonly metrics?: (db: Db) => readonly MetricCollector[];
   /**

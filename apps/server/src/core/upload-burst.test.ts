@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildTestApp, residentLogin, type TestApp } from '../../test/harness';
 import { unitByName } from '../modules/identity/fixtures';
 import { filesUnder, multipartBody, pdfOf, postBody } from './upload-fixtures';
+import { bringRequired } from '../modules/service-guide/applications-fixtures';
 
 /**
  * The issue's Done-when: a resident's 1 GB upload burst is refused with 429 after the quota.
@@ -39,6 +40,7 @@ it("refuses a resident's 1 GB upload burst with 429 once the day's 200 MB are us
     await fetch(`${base}/api/v1/service-items?q=${encodeURIComponent('低保')}`)
   ).json()) as { items: { id: string; name: string }[] };
   const item = found.items.find((i) => i.name === '最低生活保障')!.id;
+  const bringParts = await bringRequired(t.database.db, item);
 
   const answers = [];
   let offered = 0;
@@ -48,6 +50,7 @@ it("refuses a resident's 1 GB upload burst with 429 once the day's 200 MB are us
     const body = multipartBody([
       { name: 'itemId', value: item },
       { name: 'orgUnitId', value: jiahe.id },
+      ...bringParts,
       ...files,
     ]);
     answers.push(await postBody(`${base}/api/v1/applications`, headers, body));

@@ -13,7 +13,14 @@ import { buildTestApp, type Client, loginAs, type TestApp } from '../../test/har
 import { buildApp } from '../app';
 import { HANLIN } from '../modules/cases/fixtures';
 import { buildResident, sessionAs, unitByName } from '../modules/identity/fixtures';
-import { material, multipart, PDF, PNG } from '../modules/service-guide/applications-fixtures';
+import {
+  bringRequired,
+  material,
+  multipart,
+  PDF,
+  PNG,
+  type Part,
+} from '../modules/service-guide/applications-fixtures';
 import { FakeClock } from './clock';
 import { phoneJpeg, phonePng, plainJpeg, pngChunkList } from './image-fixtures';
 import { tiffOrientation } from './image-metadata';
@@ -48,6 +55,7 @@ let t: TestApp;
 let base: string;
 let districtId: string;
 let item: string;
+let bringParts: Part[] = [];
 let community: string;
 
 beforeAll(async () => {
@@ -61,6 +69,8 @@ beforeAll(async () => {
     await fetch(`${base}/api/v1/service-items?q=${encodeURIComponent('低保')}`)
   ).json()) as { items: { id: string; name: string }[] };
   item = found.items.find((i) => i.name === '最低生活保障')!.id;
+  // The required materials these tests do not upload are brought on the visit.
+  bringParts = await bringRequired(t.database.db, item);
 });
 afterAll(async () => {
   await t.close();
@@ -81,6 +91,7 @@ const socketHeaders = (c: Client): Record<string, string> => ({
 const applicationFields = (): StreamPart[] => [
   { name: 'itemId', value: item },
   { name: 'orgUnitId', value: community },
+  ...bringParts,
 ];
 const apply = (headers: Record<string, string>, files: StreamPart[], opts?: Parameters<typeof postBody>[3]) =>
   postBody(`${base}/api/v1/applications`, headers, multipartBody([...applicationFields(), ...files]), opts);
@@ -103,6 +114,7 @@ describe('photos lose their metadata on the server', () => {
     const body = multipart([
       { name: 'itemId', value: item },
       { name: 'orgUnitId', value: community },
+      ...bringParts,
       ...material('身份证', 'IMG_20261127_094100.jpg', photo, 'image/jpeg'),
       ...material('户口簿', 'hukou.png', phonePng({ orientation: 3 })),
     ]);
@@ -159,6 +171,7 @@ describe('checks while the bytes arrive', () => {
     const body = multipart([
       { name: 'itemId', value: item },
       { name: 'orgUnitId', value: community },
+      ...bringParts,
       ...material('户口簿', 'a.png', PNG),
       ...material('收入证明', 'b.pdf', PDF, 'application/pdf'),
       ...material('说明', 'notes.txt', Buffer.from('just text, not a PDF'), 'application/pdf'),
@@ -253,6 +266,7 @@ describe('limits per account', () => {
       const body = multipart([
         { name: 'itemId', value: item },
         { name: 'orgUnitId', value: community },
+        ...bringParts,
       ]);
       return c.post('/api/v1/applications', body.payload, body.headers);
     };
@@ -311,6 +325,7 @@ describe('limits per account', () => {
       const body = multipart([
         { name: 'itemId', value: item },
         { name: 'orgUnitId', value: community },
+        ...bringParts,
         ...material('补充', 'more.pdf', PDF, 'application/pdf'),
       ]);
       const res = await other.inject({

@@ -20,7 +20,14 @@ import { buildDistrict, buildResident, sessionAs } from '../../src/modules/ident
 import { orgUnits } from '../../src/modules/identity/schema';
 import { seedPrivacyNotice } from '../../src/modules/identity/privacy-service';
 import { seedDepartments } from '../../src/modules/identity/seed';
-import { JPEG, material, multipart, PNG } from '../../src/modules/service-guide/applications-fixtures';
+import {
+  bring,
+  JPEG,
+  material,
+  multipart,
+  PNG,
+  requiredMaterials,
+} from '../../src/modules/service-guide/applications-fixtures';
 import { seedCatalogue } from '../../src/modules/service-guide/seed';
 import { buildTestApp, Client, loginAs, residentLogin, type TestApp } from '../harness';
 
@@ -133,6 +140,8 @@ export interface World {
   of(kind: string): Rec[];
   /** Catalogue ids the fixtures use. */
   items: { proxy: string; direct: string; d2proxy: string };
+  /** The required materials of `items.proxy`, which applications mark as brought on the visit. */
+  proxyRequired: string[];
   /** A service guide to create items from, and the catalogue as exported (to import it again). */
   guide: Record<string, unknown>;
   catalogueXlsx: Buffer;
@@ -447,6 +456,7 @@ export async function buildWorld(): Promise<World> {
     add,
     of: (kind) => recs.filter((r) => r.kind === kind),
     items: { proxy: '', direct: '', d2proxy: '' },
+    proxyRequired: [],
     guide: {},
     catalogueXlsx: Buffer.alloc(0),
     async close() {
@@ -682,6 +692,7 @@ async function buildRecords(w: World) {
   const items = (await (await as.admin.get(`/api/v1/service-items?q=${encodeURIComponent('低保')}`)).json())
     .items as { id: string; name: string; department: string; mode: string }[];
   w.items.proxy = items.find((i) => i.name === '最低生活保障' && i.department === '罗江区民政局')!.id;
+  w.proxyRequired = await requiredMaterials(w.db, w.items.proxy);
   w.items.direct = (
     await (await as.admin.get('/api/v1/service-items?mode=direct&limit=1')).json()
   ).items[0].id;
@@ -1023,6 +1034,7 @@ export async function makeApplication(
     { name: 'note', value: '矩阵测试：代办低保申请' },
     ...material('身份证', 'id.jpg', JPEG, 'image/jpeg'),
     ...material('户口簿', 'hukou.png', PNG),
+    ...bring(w.proxyRequired),
   ]);
   const res = expectStatus(
     await p.client.post('/api/v1/applications', body.payload, body.headers),

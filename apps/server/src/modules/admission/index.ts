@@ -1,3 +1,4 @@
+import { admissionAudit } from './audit-labels';
 import { admissionEvents } from './events';
 import type { ModuleManifest } from '../../core/module';
 import { seedAdmissionHistory } from './demo-history';
@@ -14,6 +15,7 @@ import { admissionWorkbench } from './workbench';
  */
 export const admissionManifest: ModuleManifest = {
   name: 'admission',
+  audit: admissionAudit,
   dependsOn: ['identity', 'calendar', 'messages', 'service-guide'],
   routes: [{ plugin: admissionRoutes, prefix: '/api/v1' }],
   permissions: [

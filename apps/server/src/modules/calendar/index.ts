@@ -1,3 +1,4 @@
+import { calendarAudit } from './audit-labels';
 import type { ModuleManifest } from '../../core/module';
 import { calendarRoutes } from './routes';
 import { seedCalendar } from './seed';
@@ -8,6 +9,7 @@ import { seedCalendar } from './seed';
  */
 export const calendarManifest: ModuleManifest = {
   name: 'calendar',
+  audit: calendarAudit,
   dependsOn: ['identity'],
   routes: [{ plugin: calendarRoutes, prefix: '/api/v1' }],
   permissions: ['calendar.manage'],

@@ -1,3 +1,4 @@
+import { casesAudit } from './audit-labels';
 import { casesEvents } from './events';
 import type { FastifyInstance } from 'fastify';
 import type { JobDefinition } from '../../core/jobs/types';
@@ -48,6 +49,7 @@ export const foldStatsJob: JobDefinition = foldRollupsJob('cases.foldStats', CAS
 
 export const casesManifest: ModuleManifest = {
   name: 'cases',
+  audit: casesAudit,
   dependsOn: ['identity', 'calendar', 'messages', 'service-guide'],
   routes: [{ plugin: casesModule, prefix: '/api/v1' }],
   permissions: [

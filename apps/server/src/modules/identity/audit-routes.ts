@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AuditEntry, AuditPage, AuditParams, AuditQuery, Problem } from '@linli/contracts';
+import { AuditCatalogue, AuditEntry, AuditPage, AuditParams, AuditQuery, Problem } from '@linli/contracts';
 import type { FastifyInstance } from 'fastify';
 import { getAuditEntry, listAudit } from './audit-service';
 import { presentAuditEntry } from './presenters';
@@ -26,6 +26,19 @@ export async function auditRoutes(fastify: FastifyInstance) {
       const page = await listAudit(app.database.db, req.ctx, req.query);
       return { items: page.rows.map(presentAuditEntry), nextCursor: page.nextCursor };
     },
+  );
+
+  app.get(
+    '/audit/catalogue',
+    {
+      config: { permission: 'audit.read' },
+      schema: {
+        tags,
+        summary: 'The words for audit actions, entity types and fields, from every module’s manifest',
+        response: { 200: AuditCatalogue, 401: Problem, 403: Problem },
+      },
+    },
+    async () => app.auditCatalogue,
   );
 
   app.get(

@@ -2,6 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, loginAs, type TestApp } from '../../../test/harness';
 import { writeAudit } from '../../core/audit';
+import { enforceAuditCatalogue, mergeAuditCatalogue } from '../../core/audit-catalogue';
 import { systemContext } from '../../core/context';
 import { auditLog } from '../../core/schema';
 import { buildStaff, sampleTree, type SampleTree, sessionAs } from './fixtures';
@@ -34,6 +35,24 @@ async function seedEntry(action: string, orgUnitId: string | null, entityId = 'x
   const [row] = await t.database.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(1);
   return row!.id;
 }
+
+// This file's own audit rows, declared like a module's (writeAudit refuses undeclared codes under test).
+const label = (en: string) => ({ 'zh-CN': `测试：${en}`, en });
+enforceAuditCatalogue(
+  mergeAuditCatalogue([
+    {
+      owner: 'identity/audit.test.ts',
+      audit: {
+        actions: {
+          'test.hanlin': label('hanlin'),
+          'test.jiahe': label('jiahe'),
+          'test.unowned': label('unowned'),
+        },
+        entityTypes: { test: label('test') },
+      },
+    },
+  ]),
+);
 
 beforeAll(async () => {
   t = await buildTestApp();

@@ -1,3 +1,4 @@
+import { identityAudit } from './audit-labels';
 import { identityEvents } from './events';
 import type { FastifyInstance } from 'fastify';
 import { seedDemoPeople } from './demo-history';
@@ -34,6 +35,7 @@ export async function identityRoutes(app: FastifyInstance) {
 
 export const identityManifest: ModuleManifest = {
   name: 'identity',
+  audit: identityAudit,
   dependsOn: [],
   routes: [{ plugin: identityRoutes, prefix: '/api/v1' }],
   permissions: [

@@ -13,7 +13,7 @@ import { auditLog } from '../../core/schema';
 import { POSTERS, reportCase, stepCase } from '../cases/fixtures';
 import { caseFollowers, casePhotos, cases } from '../cases/schema';
 import { messages } from '../messages/schema';
-import { JPEG, material, multipart, PNG } from '../service-guide/applications-fixtures';
+import { bringRequired, JPEG, material, multipart, PNG } from '../service-guide/applications-fixtures';
 import { applicationFiles, applications } from '../service-guide/applications-schema';
 import { serviceChecklists } from '../service-guide/checklist-schema';
 import { serviceItems } from '../service-guide/schema';
@@ -91,6 +91,7 @@ beforeAll(async () => {
     { name: 'note', value: '甲居民的低保申请' },
     ...material('身份证', 'id.jpg', JPEG, 'image/jpeg'),
     ...material('户口簿', 'hukou.png', PNG),
+    ...(await bringRequired(t.database.db, dibaoId)),
   ]);
   const applied = await a.post('/api/v1/applications', body.payload, body.headers);
   expect(applied.statusCode, applied.body).toBe(201);

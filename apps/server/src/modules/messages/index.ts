@@ -1,3 +1,4 @@
+import { messagesAudit } from './audit-labels';
 import type { ModuleManifest } from '../../core/module';
 import { dailyDigestJob, deliverJob, deliveryCollectors } from './deliveries';
 import { messagesEvents } from './events';
@@ -11,6 +12,7 @@ import { messageRoutes } from './routes';
  */
 export const messagesManifest: ModuleManifest = {
   name: 'messages',
+  audit: messagesAudit,
   dependsOn: ['identity'],
   routes: [{ plugin: messageRoutes, prefix: '/api/v1' }],
   permissions: [],

@@ -1,3 +1,4 @@
+import { noticesAudit } from './audit-labels';
 import type { ModuleManifest } from '../../core/module';
 import { noticeRoutes } from './routes';
 import { seedDemoNotices } from './seed';
@@ -5,6 +6,7 @@ import { seedDemoNotices } from './seed';
 /** Module `notices`: community notices (社区公告) shown on the resident home page. Mounted under /api/v1. */
 export const noticesManifest: ModuleManifest = {
   name: 'notices',
+  audit: noticesAudit,
   dependsOn: ['identity'],
   routes: [{ plugin: noticeRoutes, prefix: '/api/v1' }],
   permissions: ['notices.manage'],

@@ -1,3 +1,4 @@
+import { open311Audit } from './audit-labels';
 import type { ModuleManifest } from '../../core/module';
 import { open311AdminRoutes, open311Routes } from './routes';
 import { seedDemoOpen311 } from './service';
@@ -10,6 +11,7 @@ import { seedDemoOpen311 } from './service';
  */
 export const open311Manifest: ModuleManifest = {
   name: 'open311',
+  audit: open311Audit,
   dependsOn: ['identity', 'cases'],
   routes: [
     { plugin: open311Routes, prefix: '/open311/v2' },

@@ -1,7 +1,10 @@
 import type { ApplicationStatus } from '@linli/contracts';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../core/db/client';
+import { beijingDate } from '../calendar';
 import { findDepartmentByName } from '../identity/lookups';
+import { applicationNumberSql } from './applications-queries';
+import { findItemWithGuide } from './queries';
 import { accounts } from '../identity/schema';
 import { applications } from './applications-schema';
 import { serviceItems } from './schema';
@@ -57,6 +60,24 @@ export function multipart(parts: Part[]): { payload: Buffer; headers: Record<str
   };
 }
 
+/**
+ * The names of the materials an item's published guide marks required (a submission must upload
+ * each or mark it as brought on the visit).
+ */
+export async function requiredMaterials(db: Db, itemId: string): Promise<string[]> {
+  const found = await findItemWithGuide(db, itemId);
+  return found?.guide.materials.filter((m) => m.required).map((m) => m.name) ?? [];
+}
+
+/** `bringMaterials` fields: the resident will bring these materials to the service room. */
+export const bring = (names: readonly string[]): Part[] =>
+  names.map((value) => ({ name: 'bringMaterials', value }));
+
+/** `bringMaterials` fields for every required material of the item: a submission with no uploads needed. */
+export async function bringRequired(db: Db, itemId: string): Promise<Part[]> {
+  return bring(await requiredMaterials(db, itemId));
+}
+
 /** One material: its name field, then the file. */
 export const material = (
   materialName: string,
@@ -104,6 +125,7 @@ export async function buildApplication(
     .insert(applications)
     .values({
       districtId: item!.districtId,
+      number: applicationNumberSql(item!.districtId, beijingDate(p.at)),
       orgUnitId: p.orgUnitId,
       itemId: p.itemId,
       residentId: p.residentId,

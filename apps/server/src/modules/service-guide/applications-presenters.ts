@@ -8,6 +8,7 @@ export function presentApplicationSummary(v: ApplicationView): ApplicationSummar
   const { app } = v;
   return {
     id: app.id,
+    number: app.number,
     status: app.status,
     mode: app.mode,
     item: v.item,
@@ -32,6 +33,7 @@ export function presentApplication(v: ApplicationDetailView): Application {
     ...presentApplicationSummary(v),
     note: app.note,
     missingMaterials: app.missingMaterials,
+    materialsToBring: app.materialsToBring,
     refusalReason: app.refusalReason,
     delivery: app.delivery,
     rating: app.rating,

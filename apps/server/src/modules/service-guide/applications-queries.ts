@@ -52,7 +52,25 @@ export async function findApplication(db: Executor, id: string): Promise<Applica
   return row ?? null;
 }
 
-export async function insertApplication(tx: Executor, values: typeof applications.$inferInsert) {
+/**
+ * The next receipt number for an application of `districtId` submitted on Beijing day `day`
+ * (yyyy-mm-dd), as SQL for the INSERT: `<district code>-BJ<yyyymmdd>-<running number, at least 4
+ * digits>`. `nextval` locks nothing another submission waits for (decision 45).
+ */
+export function applicationNumberSql(districtId: string, day: string): SQL {
+  const prefix = `-BJ${day.replaceAll('-', '')}-`;
+  return sql`(SELECT coalesce((SELECT u.code FROM org_units u WHERE u.id = ${districtId}), 'X') || ${prefix} || lpad(s.n::text, greatest(4, length(s.n::text)), '0') FROM (SELECT nextval('application_number_seq') AS n) s)`;
+}
+
+/** A receipt number as written for a running number taken earlier (bulk loads). */
+export function formatApplicationNumber(districtCode: string, day: string, running: number): string {
+  return `${districtCode}-BJ${day.replaceAll('-', '')}-${String(running).padStart(4, '0')}`;
+}
+
+export async function insertApplication(
+  tx: Executor,
+  values: Omit<typeof applications.$inferInsert, 'number'> & { number: string | SQL },
+) {
   const [row] = await tx.insert(applications).values(values).returning();
   return row!;
 }

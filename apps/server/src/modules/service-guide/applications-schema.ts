@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgSequence, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { districtColumn, idColumn, timestamps, tstz } from '../../core/db/columns';
 import { accounts, departments, orgUnits } from '../identity/schema';
 import { serviceItems } from './schema';
@@ -14,6 +14,11 @@ export const applications = pgTable(
   {
     id: idColumn(),
     districtId: districtColumn(),
+    /**
+     * The receipt number (受理编号) the resident quotes: `<district code>-BJ<yyyymmdd>-<running
+     * number>`, the running part from `application_number_seq` (decision 45: no counter row).
+     */
+    number: text().notNull(),
     /** The community whose service room handles it: the data scope. */
     orgUnitId: uuid()
       .notNull()
@@ -50,6 +55,8 @@ export const applications = pgTable(
     dueAt: tstz(),
     doneAt: tstz(),
     missingMaterials: text().array().notNull().default(sql`'{}'::text[]`),
+    /** Required materials the resident will bring to the service room instead of uploading. */
+    materialsToBring: text().array().notNull().default(sql`'{}'::text[]`),
     refusalReason: text(),
     delivery: text({ enum: ['pick_up', 'post'] }),
     rating: integer(),
@@ -58,6 +65,7 @@ export const applications = pgTable(
     ...timestamps(),
   },
   (t) => [
+    uniqueIndex('applications_number_idx').on(t.number),
     index('applications_unit_status_idx').on(t.orgUnitId, t.status, t.id.desc()),
     index('applications_department_status_idx').on(t.departmentId, t.status, t.id.desc()),
     index('applications_resident_idx').on(t.residentId, t.id.desc()),
@@ -67,6 +75,13 @@ export const applications = pgTable(
   ],
 );
 export type ApplicationRow = typeof applications.$inferSelect;
+
+/** The running part of applications' receipt numbers, across districts and days. */
+export const applicationNumberSeq = pgSequence('application_number_seq', {
+  startWith: 1,
+  increment: 1,
+  cache: 1,
+});
 
 /** History: one row per step (the submission included). */
 export const applicationEvents = pgTable(

@@ -6,6 +6,7 @@ import type {
   ApplicationStatus,
   ApplicationStep,
   ResultDelivery,
+  ServiceGuide,
   VisitCreate,
 } from '@linli/contracts';
 import { and, eq, isNotNull, or, type SQL, sql } from 'drizzle-orm';
@@ -43,6 +44,7 @@ import {
   applicationPolicy,
 } from './applications-permissions';
 import {
+  applicationNumberSql,
   countFiles,
   eventsOf,
   filesOf,
@@ -203,7 +205,63 @@ const fileRows = (applicationId: string, files: ReceivedFile[], stored: StoredFi
 
 export interface SubmitInput {
   fields: Record<string, string>;
+  /** Repeated fields: `bringMaterials` (names of required materials brought on the visit). */
+  lists?: Record<string, string[]>;
   files: ReceivedFile[];
+}
+
+/** A field path naming a material (JSON Pointer: `~` and `/` escaped). */
+const materialField = (name: string) => `body/materials/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+
+/**
+ * The materials a submission lacks: every material the guide marks required must be uploaded
+ * (a file labelled with its name) or, when the item asks the resident to come to the service room
+ * at least once (`onsiteVisits` ≥ 1), marked as brought on that visit. Also refuses marking as
+ * brought a material the guide does not list, or any material when no visit is foreseen.
+ * Returns what to bring (the required materials marked and not uploaded) when nothing is missing.
+ */
+export function checkMaterials(
+  guide: Pick<ServiceGuide, 'materials' | 'onsiteVisits'>,
+  files: readonly Pick<ReceivedFile, 'label'>[],
+  bring: readonly string[],
+): { problems: { field: string; message: string; code: string }[]; missing: string[]; toBring: string[] } {
+  const canBring = guide.onsiteVisits >= 1;
+  const names = new Set(guide.materials.map((m) => m.name));
+  const marked = [...new Set(bring.map((b) => b.trim()).filter(Boolean))];
+  const problems: { field: string; message: string; code: string }[] = [];
+  for (const name of marked) {
+    if (!names.has(name))
+      problems.push({
+        field: 'body/bringMaterials',
+        message: `“${name}” is not a material of this item`,
+        code: 'enum',
+      });
+    else if (!canBring)
+      problems.push({
+        field: materialField(name),
+        message: `“${name}” must be uploaded: this item is handled without a visit`,
+        code: 'material-required',
+      });
+  }
+  const uploaded = new Set(files.map((f) => f.label));
+  const toBring: string[] = [];
+  const missing: string[] = [];
+  for (const m of guide.materials) {
+    if (!m.required || uploaded.has(m.name)) continue;
+    if (canBring && marked.includes(m.name)) {
+      toBring.push(m.name);
+      continue;
+    }
+    missing.push(m.name);
+    problems.push({
+      field: materialField(m.name),
+      message: canBring
+        ? `“${m.name}” is required: upload it or mark it as brought to the service room`
+        : `“${m.name}” is required: upload it`,
+      code: 'material-required',
+    });
+  }
+  return { problems, missing, toBring };
 }
 
 /**
@@ -237,7 +295,7 @@ export async function submitApplication(
     async () => {
       const found = await findItemWithGuide(deps.db, itemId!);
       if (!found) throw AppError.notFound('service item');
-      const { item } = found;
+      const { item, guide } = found;
       const unit = await findOrgUnit(deps.db, orgUnitId!);
       if (!unit || unit.districtId !== item.districtId) throw AppError.notFound('org unit');
       if (!(await findOffering(deps.db, unit.id, item.id))) {
@@ -269,6 +327,19 @@ export async function submitApplication(
           );
         }
       }
+      // A material the guide marks required is uploaded or brought on the visit: all named at once.
+      const materials = checkMaterials(guide, input.files, input.lists?.bringMaterials ?? []);
+      if (materials.problems.length) {
+        const missing = materials.problems.filter((p) => p.code === 'material-required');
+        throw new AppError(
+          400,
+          missing.length ? 'materials-required' : 'validation',
+          missing.length
+            ? `Required materials missing: ${materials.missing.join(', ')}.`
+            : `Invalid fields: ${materials.problems.map((p) => p.field).join(', ')}.`,
+          { errors: materials.problems },
+        );
+      }
       const department =
         item.mode === 'proxy' ? await findDepartmentByName(deps.db, item.districtId, item.department) : null;
       const stored = await storeFiles(deps.dataDir, input.files);
@@ -276,6 +347,7 @@ export async function submitApplication(
         const created = await deps.db.transaction(async (tx) => {
           const app = await insertApplication(tx, {
             districtId: unit.districtId,
+            number: applicationNumberSql(unit.districtId, beijingDate(now)),
             orgUnitId: unit.id,
             itemId: item.id,
             residentId: accountId,
@@ -283,6 +355,7 @@ export async function submitApplication(
             status: 'submitted',
             departmentId: department?.id ?? null,
             note: note?.trim() || null,
+            materialsToBring: materials.toBring,
             appointmentAt: appointment,
             createdAt: now,
             updatedAt: now,
@@ -301,7 +374,7 @@ export async function submitApplication(
             tx,
             [accountId],
             applicationSubmitted,
-            { applicationId: app.id, itemName: item.name, unitName: unit.name },
+            { applicationId: app.id, number: app.number, itemName: item.name, unitName: unit.name },
             { at: now },
           );
           await writeAudit(tx, ctx, {
@@ -310,7 +383,14 @@ export async function submitApplication(
             entityId: app.id,
             orgUnitId: unit.id,
             districtId: unit.districtId,
-            after: { status: app.status, itemId: item.id, mode: app.mode, departmentId: app.departmentId },
+            after: {
+              number: app.number,
+              status: app.status,
+              itemId: item.id,
+              mode: app.mode,
+              departmentId: app.departmentId,
+              materialsToBring: app.materialsToBring,
+            },
             note: { files: stored.length },
           });
           return app;
@@ -497,7 +577,7 @@ export async function applyTransition(
         tx,
         [app.residentId],
         applicationStep,
-        { applicationId: id, itemName: item, status: statusText(to), detail: text },
+        { applicationId: id, number: app.number, itemName: item, status: statusText(to), detail: text },
         { at: now },
       );
       const { updatedAt: _u, ...after } = set;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, loginAs, residentLogin, type TestApp } from '../../../test/harness';
 import { FakeClock } from '../../core/clock';
 import { unitByName } from '../identity/fixtures';
-import { JPEG, material, multipart, PNG } from './applications-fixtures';
+import { bringRequired, JPEG, material, multipart, PNG } from './applications-fixtures';
 
 /**
  * 办件统计, queue counts and the .xlsx export. Five applications are made through the public API
@@ -41,6 +41,7 @@ async function submit(fields: Record<string, string>) {
     ...Object.entries(fields).map(([name, value]) => ({ name, value })),
     ...material('身份证', 'id.jpg', JPEG, 'image/jpeg'),
     ...material('户口簿', 'hukou.png', PNG),
+    ...(await bringRequired(t.database.db, fields.itemId!)),
   ]);
   const res = await resident.post('/api/v1/applications', body.payload, body.headers);
   expect(res.statusCode, res.body).toBe(201);

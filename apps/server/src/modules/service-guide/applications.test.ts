@@ -7,8 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, Client, loginAs, residentLogin, type TestApp } from '../../../test/harness';
 import { buildResident, buildStaff, sessionAs, unitByName } from '../identity/fixtures';
 import { departments } from '../identity/schema';
-import { JPEG, material, multipart, type Part, PDF, PNG } from './applications-fixtures';
+import {
+  bring,
+  JPEG,
+  material,
+  multipart,
+  type Part,
+  PDF,
+  PNG,
+  requiredMaterials,
+} from './applications-fixtures';
 import { beijingTime, loadCalendar } from '../calendar';
+import { checkMaterials } from './applications-service';
 import { serviceOfferings } from './schema';
 
 const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
@@ -52,19 +62,34 @@ beforeAll(async () => {
   dibao = found.find((i) => i.name === '最低生活保障' && i.department === '罗江区民政局')!;
   expect(dibao?.mode).toBe('proxy');
   direct = (await (await new Client(t.app).get('/api/v1/service-items?mode=direct&limit=1')).json()).items[0];
+  for (const item of [dibao, direct]) required.set(item.id, await requiredMaterials(db, item.id));
 });
 afterAll(async () => {
   await t.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** The required materials of each item, filled once (the tests below bring whatever they do not upload). */
+const required = new Map<string, string[]>();
+
+/**
+ * Submits an application. Unless `bringing` says otherwise, every required material not uploaded
+ * is marked as brought on the visit (the rule itself is tested under "required materials").
+ */
 const submit = (
   c: Client,
   fields: Record<string, string>,
   files: Part[] = [],
   headers: Record<string, string> = {},
+  bringing?: string[],
 ) => {
-  const body = multipart([...Object.entries(fields).map(([name, value]) => ({ name, value })), ...files]);
+  const uploaded = new Set(files.filter((f) => f.name === 'materialName').map((f) => f.value));
+  const brought = bringing ?? (required.get(fields.itemId ?? '') ?? []).filter((m) => !uploaded.has(m));
+  const body = multipart([
+    ...Object.entries(fields).map(([name, value]) => ({ name, value })),
+    ...bring(brought),
+    ...files,
+  ]);
   return c.post('/api/v1/applications', body.payload, { ...body.headers, ...headers });
 };
 const proxyFields = () => ({ itemId: dibao.id, orgUnitId: jiahe, note: '代办低保申请' });
@@ -199,6 +224,135 @@ describe('POST /applications', () => {
   });
 });
 
+describe('required materials', () => {
+  const errorsOf = (res: { json(): unknown }) =>
+    (res.json() as { errors: { field: string; code: string }[] }).errors.map((e) => e.field).sort();
+
+  it('refuses a proxy application for 最低生活保障 with no materials, naming each required material', async () => {
+    const names = required.get(dibao.id)!;
+    expect(names).toHaveLength(5);
+    const res = await submit(resident, proxyFields(), [], {}, []);
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ code: 'materials-required' });
+    expect(errorsOf(res)).toEqual(names.map((n) => `body/materials/${n}`).sort());
+    for (const n of names) expect(res.json().detail).toContain(n);
+  });
+
+  it('names only the required materials neither uploaded nor marked as brought', async () => {
+    const [first, second, ...rest] = required.get(dibao.id)!;
+    const res = await submit(resident, proxyFields(), material(first!, 'id.jpg', JPEG, 'image/jpeg'), {}, [
+      second!,
+    ]);
+    expect(res.statusCode).toBe(400);
+    expect(errorsOf(res)).toEqual(rest.map((n) => `body/materials/${n}`).sort());
+  });
+
+  it('accepts each required material uploaded or marked as brought, and keeps what is to be brought', async () => {
+    const [first, ...rest] = required.get(dibao.id)!;
+    const res = await submit(
+      resident,
+      proxyFields(),
+      material(first!, 'id.jpg', JPEG, 'image/jpeg'),
+      {},
+      rest,
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    const app = res.json() as Application;
+    expect(app.materialsToBring).toEqual(rest);
+    expect(app.files.map((f) => f.materialName)).toEqual([first]);
+    // The community sees the same list.
+    expect((await worker.get(`/api/v1/applications/${app.id}`)).json().materialsToBring).toEqual(rest);
+  });
+
+  it('accepts every required material uploaded, with nothing to bring', async () => {
+    const files = required.get(dibao.id)!.flatMap((n, i) => material(n, `m${i}.png`, PNG));
+    const res = await submit(resident, proxyFields(), files, {}, []);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().materialsToBring).toEqual([]);
+  });
+
+  it('checks a direct booking the same way', async () => {
+    const calendar = await loadCalendar(
+      t.database.db,
+      (await unitByName(t.database.db, '罗江区')).districtId,
+    );
+    const day = calendar.nextWorkingDay(new Date());
+    const fields = {
+      itemId: direct.id,
+      orgUnitId: jiahe,
+      appointmentAt: beijingTime(day, '09:30').toISOString(),
+    };
+    const refused = await submit(resident, fields, [], {}, []);
+    expect(refused.statusCode).toBe(400);
+    expect(errorsOf(refused)).toEqual(
+      required
+        .get(direct.id)!
+        .map((n) => `body/materials/${n}`)
+        .sort(),
+    );
+    expect((await submit(resident, fields)).statusCode).toBe(201);
+  });
+
+  it('refuses marking as brought a material the item does not ask for', async () => {
+    const res = await submit(resident, proxyFields(), [], {}, [...required.get(dibao.id)!, '结婚证']);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      code: 'validation',
+      errors: [{ field: 'body/bringMaterials', code: 'enum' }],
+    });
+  });
+
+  it('allows bringing only when the item asks for a visit', () => {
+    const guide = {
+      onsiteVisits: 0,
+      materials: [
+        { name: '身份证', form: '原件', copies: 1, required: true },
+        { name: '照片', form: '原件', copies: 1, required: false },
+      ],
+    };
+    expect(checkMaterials(guide, [], ['身份证']).problems).toEqual([
+      {
+        field: 'body/materials/身份证',
+        message: expect.stringContaining('without a visit'),
+        code: 'material-required',
+      },
+      {
+        field: 'body/materials/身份证',
+        message: '“身份证” is required: upload it',
+        code: 'material-required',
+      },
+    ]);
+    expect(checkMaterials(guide, [{ label: '身份证' }], []).problems).toEqual([]);
+    expect(checkMaterials({ ...guide, onsiteVisits: 1 }, [], ['身份证'])).toMatchObject({
+      problems: [],
+      toBring: ['身份证'],
+    });
+  });
+});
+
+describe('receipt numbers', () => {
+  it('gives every application its own receipt number, shown to the resident and the staff', async () => {
+    const a = await newApplication();
+    const b = await newApplication();
+    const day = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+    expect(a.number).toMatch(new RegExp(`^510604-BJ${day}-\\d{4,}$`));
+    expect(b.number).not.toBe(a.number);
+    expect(Number(b.number.split('-').pop())).toBeGreaterThan(Number(a.number.split('-').pop()));
+    const mine = (await (
+      await resident.get('/api/v1/applications/mine?limit=100')
+    ).json()) as ApplicationPage;
+    expect(mine.items.find((x) => x.id === a.id)?.number).toBe(a.number);
+    const queue = (await (await worker.get('/api/v1/applications?limit=100')).json()) as ApplicationPage;
+    expect(queue.items.find((x) => x.id === b.id)?.number).toBe(b.number);
+    expect((await worker.get(`/api/v1/applications/${a.id}`)).json().number).toBe(a.number);
+    // The receipt message names it.
+    const inbox = (await (await resident.get('/api/v1/messages?limit=200')).json()) as MessagePage;
+    const receipt = inbox.items.find((m) => m.link === `/applications/${a.id}`);
+    expect(receipt?.body).toContain(`受理编号 ${a.number}`);
+  });
+});
+
 describe('the proxy flow', () => {
   it('goes from submission to a rating, with a message for each step', async () => {
     const app = await newApplication();
@@ -279,6 +433,9 @@ describe('the proxy flow', () => {
       '办件已完成',
       '办件已评价',
     ]);
+    // Every message names the application by its receipt number.
+    for (const m of mine) expect(m.body, m.title).toContain(`受理编号`);
+    for (const m of mine) expect(m.body, m.title).toContain(app.number);
     const read = await resident.post(`/api/v1/messages/${mine[0]!.id}/read`);
     expect(read.statusCode).toBe(200);
     expect(read.json().readAt).not.toBeNull();

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { AuditBatchEntry } from '../../core/audit';
 import { bulkInsert, withIndexesDeferred } from '../../core/db/bulk';
 import { auditLog } from '../../core/schema';
@@ -13,11 +13,14 @@ import {
   HOUR_MS,
   historyAnchor,
   historyWanted,
+  rowsOf,
   uuidv7At,
 } from '../../core/demo-history';
 import type { SeedContext } from '../../core/module';
 import { beijingDate, beijingTime, loadCalendar } from '../calendar';
 import { communityWeight, type DemoCommunity, demoPeople } from '../identity/demo-history';
+import { findOrgUnit } from '../identity/lookups';
+import { formatApplicationNumber } from './applications-queries';
 import { applicationEvents, applications, applicationVisits } from './applications-schema';
 import { officeHourBookings, officeHourSessions } from './office-hours-schema';
 import { serviceItems, serviceOfferings } from './schema';
@@ -166,6 +169,7 @@ export async function seedServiceHistory(ctx: SeedContext): Promise<void> {
       const row: typeof applications.$inferInsert = {
         id,
         districtId,
+        number: '',
         orgUnitId: room.id,
         itemId: item.id,
         residentId,
@@ -357,6 +361,18 @@ export async function seedServiceHistory(ctx: SeedContext): Promise<void> {
       }
     }
   }
+
+  // Receipt numbers: a block of `application_number_seq` taken at once (later submissions follow
+  // on), given out in submission order and dated by the Beijing submission day.
+  const [reserved] = rowsOf<{ last: string | number }>(
+    await db.execute(
+      sql`SELECT setval('application_number_seq', nextval('application_number_seq') + ${Math.max(appRows.length, 1) - 1}) AS last`,
+    ),
+  );
+  let running = Number(reserved!.last) - Math.max(appRows.length, 1);
+  const districtCode = (await findOrgUnit(db, districtId))?.code ?? 'X';
+  for (const row of [...appRows].sort((a, b) => a.createdAt!.getTime() - b.createdAt!.getTime()))
+    row.number = formatApplicationNumber(districtCode, beijingDate(row.createdAt!), ++running);
 
   // Office hours: departments come to communities' service rooms; residents book and check in.
   const sessionRows: (typeof officeHourSessions.$inferInsert)[] = [];

@@ -5,16 +5,18 @@ import { STATUS_TITLES } from './applications-workflow';
 /** The notifications the service guide sends (through the messages hub's `notify()`). */
 
 /** The resident's receipt for an application they submitted: in the app only, they are on the page. */
-export const applicationSubmitted: NotificationEventDefinition<'applicationId' | 'itemName' | 'unitName'> = {
+export const applicationSubmitted: NotificationEventDefinition<
+  'applicationId' | 'number' | 'itemName' | 'unitName'
+> = {
   code: 'service-guide.application_submitted',
-  variables: ['applicationId', 'itemName', 'unitName'],
+  variables: ['applicationId', 'number', 'itemName', 'unitName'],
   name: { 'zh-CN': '办件已提交', en: 'Application submitted' },
   audience: 'resident',
   inApp: {
     title: { 'zh-CN': '办件已提交：{itemName}', en: 'Application submitted: {itemName}' },
     body: {
-      'zh-CN': '您在{unitName}申请的“{itemName}”已提交，请留意办理进度。',
-      en: 'Your application for “{itemName}” at {unitName} has been submitted. Watch for progress here.',
+      'zh-CN': '您在{unitName}申请的“{itemName}”已提交，受理编号 {number}，请留意办理进度。',
+      en: 'Your application for “{itemName}” at {unitName} has been submitted (receipt number {number}). Watch for progress here.',
     },
     link: '/applications/{applicationId}',
   },
@@ -26,29 +28,32 @@ export const applicationSubmitted: NotificationEventDefinition<'applicationId' |
  * sentence about it (what to add, when it is due, where to collect it), each per locale.
  */
 export const applicationStep: NotificationEventDefinition<
-  'applicationId' | 'itemName' | 'status' | 'detail'
+  'applicationId' | 'number' | 'itemName' | 'status' | 'detail'
 > = {
   code: 'service-guide.application_step',
-  variables: ['applicationId', 'itemName', 'status', 'detail'],
+  variables: ['applicationId', 'number', 'itemName', 'status', 'detail'],
   name: { 'zh-CN': '办件进度', en: 'Application progress' },
   audience: 'resident',
   inApp: {
     title: { 'zh-CN': '办件{status}：{itemName}', en: 'Application {status}: {itemName}' },
-    body: { 'zh-CN': '{detail}', en: '{detail}' },
+    body: { 'zh-CN': '{detail}受理编号：{number}。', en: '{detail} Receipt number: {number}.' },
     link: '/applications/{applicationId}',
   },
   sms: {
     text: {
-      'zh-CN': '您申请的“{itemName}”{status}，详情请在邻里+“我的办件”中查看。',
-      en: 'Your application for “{itemName}”: {status}. See My applications in Linli.',
+      'zh-CN': '您申请的“{itemName}”（受理编号{number}）{status}，详情请在邻里+“我的办件”中查看。',
+      en: 'Your application for “{itemName}” (receipt number {number}): {status}. See My applications in Linli.',
     },
-    aliyun: { templateCode: 'SMS_480002001', params: { item: '{itemName}', status: '{status}' } },
-    tencent: { templateId: '2480201', params: ['{itemName}', '{status}'] },
+    aliyun: {
+      templateCode: 'SMS_480002001',
+      params: { item: '{itemName}', number: '{number}', status: '{status}' },
+    },
+    tencent: { templateId: '2480201', params: ['{itemName}', '{number}', '{status}'] },
   },
   wechat: {
     templateId: 'linli-application-progress',
     page: 'pages/applications/detail?id={applicationId}',
-    data: { thing1: '{itemName}', phrase2: '{status}', thing3: '{detail}' },
+    data: { character_string4: '{number}', thing1: '{itemName}', phrase2: '{status}', thing3: '{detail}' },
   },
   defaults: { sms: 'immediate', wechat: true },
 };

@@ -1,3 +1,4 @@
+import { serviceGuideAudit } from './audit-labels';
 import { serviceGuideEvents } from './events';
 import type { FastifyInstance } from 'fastify';
 import { seedServiceHistory } from './demo-history';
@@ -27,6 +28,7 @@ export async function serviceGuideModule(app: FastifyInstance) {
 
 export const serviceGuideManifest: ModuleManifest = {
   name: 'service-guide',
+  audit: serviceGuideAudit,
   dependsOn: ['identity', 'calendar', 'messages'],
   routes: [{ plugin: serviceGuideModule, prefix: '/api/v1' }],
   permissions: [

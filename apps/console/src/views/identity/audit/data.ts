@@ -1,18 +1,36 @@
-import type { AuditQuery } from '@linli/contracts';
+import type { AuditCatalogue, AuditLabel, AuditQuery } from '@linli/contracts';
+import { shallowRef } from 'vue';
 import type { LocationQuery } from 'vue-router';
+import { api } from '@/api';
 import { i18n } from '@/locales';
-import zhCN from '@/locales/zh-CN';
 import { compactQuery, queryList, queryString } from '@/utils/query';
 import { roleName } from '@/utils/roles';
 import { formatTime } from '@/utils/time';
 
 export const PAGE_SIZE = 20;
 
-/** Every action the console can name (the keys of `auditActions`), e.g. `account.grant`. */
-export const ACTIONS: string[] = Object.entries(zhCN.auditActions).flatMap(([group, actions]) =>
-  Object.keys(actions).map((a) => `${group}.${a}`),
-);
-export const ENTITY_TYPES: string[] = Object.keys(zhCN.entityTypes);
+/**
+ * The server's audit catalogue (GET /audit/catalogue): every action, entity type and field the
+ * modules write, with zh-CN and en words. Loaded once; the labels below follow the UI language.
+ */
+export const catalogue = shallowRef<AuditCatalogue | null>(null);
+let loading: Promise<void> | null = null;
+export function loadAuditCatalogue(): Promise<void> {
+  loading ??= api.audit
+    .catalogue()
+    .then((c) => {
+      catalogue.value = c;
+    })
+    .catch(() => {
+      // Without the catalogue the codes show as they are; the next page visit tries again.
+      loading = null;
+    });
+  return loading;
+}
+
+/** Every action the catalogue names, e.g. `account.grant`. */
+export const actionCodes = () => Object.keys(catalogue.value?.actions ?? {});
+export const entityTypeCodes = () => Object.keys(catalogue.value?.entityTypes ?? {});
 
 export interface AuditListState {
   action?: string;
@@ -70,9 +88,16 @@ function tr(key: string): string | null {
   return te(key) ? t(key) : null;
 }
 
-export const actionLabel = (action: string) => tr(`auditActions.${action}`) ?? action;
-export const entityLabel = (type: string) => tr(`entityTypes.${type}`) ?? type;
-export const fieldLabel = (field: string) => tr(`fields.${field}`) ?? field;
+/** The label in the UI language (vue-i18n's locale), else Chinese; an unknown code shows as it is. */
+function pick(label: AuditLabel | undefined): string | null {
+  if (!label) return null;
+  return i18n.global.locale.value === 'en' ? label.en : label['zh-CN'];
+}
+
+export const actionLabel = (action: string) => pick(catalogue.value?.actions[action]) ?? action;
+export const entityLabel = (type: string) => pick(catalogue.value?.entityTypes[type]) ?? type;
+export const fieldLabel = (field: string) =>
+  pick(catalogue.value?.fields[field]) ?? tr(`fields.${field}`) ?? field;
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 
