@@ -105,8 +105,11 @@ interface FilePart {
   size: number;
 }
 
-async function* body(fields: Record<string, string>, files: FilePart[]): AsyncGenerator<Buffer> {
-  for (const [k, v] of Object.entries(fields))
+/** Form fields as name/value pairs: a name may repeat (`bringMaterials`). */
+type Fields = readonly (readonly [string, string])[];
+
+async function* body(fields: Fields, files: FilePart[]): AsyncGenerator<Buffer> {
+  for (const [k, v] of fields)
     yield Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
   for (const f of files) {
     yield Buffer.from(
@@ -175,10 +178,17 @@ async function main() {
     const items = (await (
       await fetch(`${url}/api/v1/service-items?q=${encodeURIComponent('低保')}`)
     ).json()) as { items: { id: string; name: string }[] };
-    const fields = {
-      itemId: items.items.find((i) => i.name === '最低生活保障')!.id,
-      orgUnitId: units.items[0]!.id,
+    const itemId = items.items.find((i) => i.name === '最低生活保障')!.id;
+    const item = (await (await fetch(`${url}/api/v1/service-items/${itemId}`)).json()) as {
+      guide: { materials: { name: string; required: boolean }[] };
     };
+    // The uploads carry no material's name, so every required material is marked as brought to
+    // the service room: the server accepts the application only with each one accounted for.
+    const fields: Fields = [
+      ['itemId', itemId],
+      ['orgUnitId', units.items[0]!.id],
+      ...item.guide.materials.filter((m) => m.required).map((m) => ['bringMaterials', m.name] as const),
+    ];
     let phone = 13900000000;
     const residents = async (n: number) =>
       Promise.all(Array.from({ length: n }, () => residentSession(url, String(++phone))));
