@@ -279,10 +279,16 @@ describe('the 工作台 per role (1280×800 and 360×740)', () => {
     const dibao = (await resident('GET', `/service-items?q=${encodeURIComponent('低保')}`)).body.items.find(
       (i: { name: string }) => i.name === '最低生活保障',
     );
+    // The ID card is uploaded; the other required materials are brought on the visit.
+    const { guide } = (await resident('GET', `/service-items/${dibao.id}`)).body as {
+      guide: { materials: { name: string; required: boolean }[] };
+    };
     const apply = async () => {
       const f = new FormData();
       f.set('itemId', dibao.id);
       f.set('orgUnitId', hanlin);
+      for (const m of guide.materials)
+        if (m.required && m.name !== '居民身份证（原件）') f.append('bringMaterials', m.name);
       f.append('materialName', '居民身份证（原件）');
       f.append('files', new Blob([PNG], { type: 'image/png' }), 'id.png');
       const res = await resident('POST', '/applications', f);

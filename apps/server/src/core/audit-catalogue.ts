@@ -49,6 +49,9 @@ export const coreAuditDeclarations: AuditDeclarations = {
     fields: { 'zh-CN': '涉及字段', en: 'Fields' },
     attempts: { 'zh-CN': '已尝试次数', en: 'Attempts' },
     error: { 'zh-CN': '错误信息', en: 'Error' },
+    // A background job's retry (core/jobs/service.ts).
+    state: { 'zh-CN': '运行状态', en: 'State' },
+    lastError: { 'zh-CN': '最近一次错误', en: 'Last error' },
     // The demo history's marker row.
     anchor: { 'zh-CN': '截止时间', en: 'Anchor' },
     seed: { 'zh-CN': '随机种子', en: 'Random seed' },

@@ -238,7 +238,11 @@ describe('GET /api/v1/workbench: the cases cards', () => {
       } finally {
         stop();
       }
-      expect({ who, statements: sql.length }).toEqual({ who, statements: sources.length });
+      // The session is cached for 5 s of real time: on a loaded machine the second request may
+      // read it again (and refresh its last-seen time). Those statements are the session's, not
+      // the cards'.
+      const cards = sql.filter((q) => !/\b(from|update) "sessions"/i.test(q));
+      expect({ who, statements: cards.length }).toEqual({ who, statements: sources.length });
     }
   });
 

@@ -58,6 +58,8 @@ async function applicant(t: TestApp, clock: FakeClock) {
     id: resident.id,
     client: await sessionAs(t.app, resident.id),
     applicationId: application.id,
+    /** The receipt number (受理编号) every step's message quotes. */
+    number: application.number,
   };
 }
 
@@ -116,7 +118,7 @@ describe('texts through Alibaba Cloud SMS', () => {
       phone: a.phone,
       signName: '邻里+',
       templateCode: 'SMS_465123456',
-      params: { item: '最低生活保障', status: '已预审' },
+      params: { item: '最低生活保障', number: a.number, status: '已预审' },
     });
     const [d] = await deliveriesOf(t, a.id);
     expect(d).toMatchObject({ status: 'sent', attempts: 1, errorCode: null });
@@ -217,7 +219,7 @@ describe('texts through Tencent Cloud SMS', () => {
       signName: '邻里+',
       sdkAppId: '1400123456',
       templateId: '2480201',
-      params: ['最低生活保障', '已预审'],
+      params: ['最低生活保障', a.number, '已预审'],
     });
     const b = await applicant(t, clock);
     fake.script({ refuse: 'FailedOperation.PhoneNumberInBlacklist' });
@@ -328,6 +330,7 @@ describe('WeChat subscription messages', () => {
       template_id: 'linli-application-progress',
       page: `pages/applications/detail?id=${a.applicationId}`,
       data: {
+        character_string4: { value: a.number },
         thing1: { value: '最低生活保障' },
         phrase2: { value: '已预审' },
         thing3: { value: '您申请的“最低生活保障”已预审。' },

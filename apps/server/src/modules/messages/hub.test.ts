@@ -56,6 +56,8 @@ async function applicant() {
     id: resident.id,
     client: await sessionAs(t.app, resident.id),
     applicationId: application.id,
+    /** The receipt number (受理编号) every step's message quotes. */
+    number: application.number,
   };
 }
 
@@ -89,7 +91,7 @@ describe('a 办件 step', () => {
     expect(m).toMatchObject({
       eventCode: 'service-guide.application_step',
       title: '办件已预审：最低生活保障',
-      body: '您申请的“最低生活保障”已预审。',
+      body: `您申请的“最低生活保障”已预审。受理编号：${a.number}。`,
       link: `/applications/${a.applicationId}`,
       deliveries: [{ channel: 'sms', status: 'queued', attempts: 0, sentAt: null }],
     });
@@ -97,7 +99,7 @@ describe('a 办件 step', () => {
     expect(t.otp.texts(a.phone)).toEqual([]);
     expect(await sends()).toMatchObject([{ state: 'done' }]);
     expect(t.otp.texts(a.phone)).toEqual([
-      '【邻里+】您申请的“最低生活保障”已预审，详情请在邻里+“我的办件”中查看。',
+      `【邻里+】您申请的“最低生活保障”（受理编号${a.number}）已预审，详情请在邻里+“我的办件”中查看。`,
     ]);
     const [after] = (await inbox(a.client)).items;
     expect(after!.deliveries).toEqual([
@@ -175,7 +177,7 @@ describe('a 办件 step', () => {
     const [m] = (await inbox(a.client)).items;
     expect(m).toMatchObject({
       title: 'Application needs more materials: 最低生活保障',
-      body: 'Your application for “最低生活保障” needs more materials: 户口簿. Please add them in My applications.',
+      body: `Your application for “最低生活保障” needs more materials: 户口簿. Please add them in My applications. Receipt number: ${a.number}.`,
       deliveries: [],
     });
     expect(await deliveriesOf(a.id)).toEqual([]);
