@@ -11,6 +11,7 @@ import {
   type RunningServer,
   shot,
   startServer,
+  still,
 } from './harness';
 
 /**
@@ -71,7 +72,7 @@ async function snap(page: Page, name: string) {
     for (const el of document.querySelectorAll('.el-message')) el.remove();
     window.scrollTo(0, 0);
   });
-  await page.waitForTimeout(400);
+  await still(page);
   await shot(page, name);
 }
 
@@ -102,7 +103,7 @@ async function pickHanlin(page: Page) {
   }
   await town.waitFor({ state: 'visible' });
   await town.locator('.el-tree-node__expand-icon').click();
-  await page.waitForTimeout(800);
+  await still(page);
   const hanlin = popper.getByText('翰林社区', { exact: true });
   await hanlin.waitFor({ state: 'visible' });
   await hanlin.click();

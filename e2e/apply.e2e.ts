@@ -10,6 +10,7 @@ import {
   type RunningServer,
   shot,
   startServer,
+  still,
 } from './harness';
 
 /**
@@ -46,7 +47,7 @@ async function settle(page: Page) {
   await page.waitForFunction(() =>
     [...document.querySelectorAll('.van-toast')].every((e) => getComputedStyle(e).display === 'none'),
   );
-  await page.waitForTimeout(300);
+  await still(page);
 }
 
 async function snap(page: Page, name: string) {

@@ -12,6 +12,7 @@ import {
   type RunningServer,
   shot,
   startServer,
+  still,
 } from './harness';
 
 /**
@@ -117,12 +118,6 @@ async function textOf(locator: Locator) {
   return (await locator.first().innerText()).replace(/\s+/g, ' ').trim();
 }
 const text = (page: Page, selector: string) => textOf(page.locator(selector));
-
-/** Waits until nothing is loading or moving (no fixed sleep), then a full-page shot. */
-async function still(page: Page) {
-  await page.waitForLoadState('networkidle');
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
-}
 
 /**
  * Resident app: without toasts; the fixed tab bar at the end of the page, from the top. With a

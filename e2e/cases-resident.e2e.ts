@@ -12,6 +12,7 @@ import {
   type RunningServer,
   shot,
   startServer,
+  still,
 } from './harness';
 
 /**
@@ -59,7 +60,7 @@ async function settle(page: Page) {
   await page.waitForFunction(() =>
     [...document.querySelectorAll('.van-toast')].every((e) => getComputedStyle(e).display === 'none'),
   );
-  await page.waitForTimeout(350);
+  await still(page);
 }
 
 /** A full-page picture; the fixed tab bar sits at the end of the page for it (as in resident.e2e.ts). */

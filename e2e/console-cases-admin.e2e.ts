@@ -11,6 +11,7 @@ import {
   startServer,
   apiSession,
   watchConsole,
+  still,
 } from './harness';
 
 /**
@@ -93,7 +94,7 @@ async function snap(page: Page, name: string) {
   await page.evaluate(() => {
     for (const el of document.querySelectorAll('.el-message')) el.remove();
   });
-  await page.waitForTimeout(400);
+  await still(page);
   await shot(page, name);
 }
 

@@ -16,6 +16,7 @@ import {
   apiSession,
   strictApiSession,
   watchConsole,
+  still,
 } from './harness';
 
 /**
@@ -102,7 +103,7 @@ async function snap(page: Page, name: string) {
   await page.evaluate(() => {
     for (const el of document.querySelectorAll('.el-message')) el.remove();
   });
-  await page.waitForTimeout(400);
+  await still(page);
   await shot(page, name);
 }
 

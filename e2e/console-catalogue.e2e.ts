@@ -15,6 +15,7 @@ import {
   SHOTS,
   shot,
   startServer,
+  still,
 } from './harness';
 
 /**
@@ -77,10 +78,9 @@ async function capture(page: Page, name: string, options: { overlay?: boolean } 
   await page.evaluate(() => {
     for (const el of document.querySelectorAll('.el-message')) el.remove();
   });
-  for (let i = 0; i < 2; i++) {
-    await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
-    await page.waitForTimeout(400);
-  }
+  await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+  await still(page);
+  await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
   if (!options.overlay) return shot(page, name);
   const v = page.viewportSize();
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -277,7 +277,6 @@ describe('console service catalogue', () => {
     const oldMaterials = await text(drawer.locator('[data-test=version-materials]'));
     expect(oldMaterials).toContain(item.guide.materials[1]!.name);
     expect(oldMaterials).not.toContain(NEW_MATERIAL);
-    await page.waitForTimeout(400);
     await capture(page, 'console-catalogue-version', { overlay: true });
     await context.close();
   });
@@ -531,7 +530,6 @@ describe('console service catalogue', () => {
     await admin.page.goto(`${server.url}/console/catalogue`);
     await admin.page.locator('[data-test=catalogue-import]').click();
     await admin.page.locator('[data-test=import-dialog]').waitFor();
-    await admin.page.waitForTimeout(300);
     await capture(admin.page, 'console-catalogue-import', { overlay: true });
     await admin.context.close();
 

@@ -17,6 +17,7 @@ import {
   spawnServer,
   strictApiSession,
   watchConsole,
+  still,
 } from './harness';
 
 /**
@@ -81,7 +82,7 @@ async function settle(page: Page) {
   await page.evaluate(() => {
     for (const el of document.querySelectorAll('.el-message')) el.remove();
   });
-  await page.waitForTimeout(400);
+  await still(page);
 }
 
 describe('后台任务 (1280×800)', () => {

@@ -17,6 +17,7 @@ import {
   shot,
   startServer,
   strictApiSession,
+  still,
 } from './harness';
 
 /**
@@ -93,7 +94,7 @@ async function snap(page: Page, name: string, overlay = false) {
   await page.evaluate(() => {
     for (const el of document.querySelectorAll('.el-message')) el.remove();
   });
-  await page.waitForTimeout(500);
+  await still(page);
   if (!overlay) return shot(page, name);
   const v = page.viewportSize();
   fs.mkdirSync(SHOTS, { recursive: true });

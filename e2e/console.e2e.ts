@@ -15,6 +15,7 @@ import {
   SHOTS,
   shot,
   startServer,
+  still,
 } from './harness';
 
 /**
@@ -42,11 +43,10 @@ async function capture(page: Page, name: string, options: { overlay?: boolean } 
   await page.evaluate(() => {
     for (const el of document.querySelectorAll('.el-message')) el.remove();
   });
-  // Twice: a smooth scroll still under way would carry on after the first.
-  for (let i = 0; i < 2; i++) {
-    await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
-    await page.waitForTimeout(400);
-  }
+  // Again once still: a smooth scroll under way would have carried on after the first.
+  await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+  await still(page);
+  await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
   if (!options.overlay) return shot(page, name);
   const v = page.viewportSize();
   fs.mkdirSync(SHOTS, { recursive: true });

@@ -10,6 +10,7 @@ import {
   type RunningServer,
   shot,
   startServer,
+  still,
 } from './harness';
 
 /**
@@ -41,13 +42,13 @@ async function settle(page: Page) {
   await page.waitForFunction(() =>
     [...document.querySelectorAll('.van-toast')].every((e) => getComputedStyle(e).display === 'none'),
   );
-  await page.waitForTimeout(300);
+  await still(page);
 }
 /** Picks an option in the visible Vant picker's column `index` by its text. */
 async function pick(page: Page, index: number, option: string) {
   const column = page.locator('.van-popup:visible .van-picker-column').nth(index);
   await column.locator('.van-picker-column__item', { hasText: new RegExp(`^${option}$`) }).click();
-  await page.waitForTimeout(350);
+  await still(page);
 }
 
 describe('booking a service-room item on a phone, then withdrawing it', () => {

@@ -13,6 +13,7 @@ import {
   SHOTS,
   shot,
   startServer,
+  still,
 } from './harness';
 
 /**
@@ -65,7 +66,7 @@ async function snapPhone(page: Page, name: string) {
   await page.waitForFunction(() =>
     [...document.querySelectorAll('.van-toast')].every((e) => getComputedStyle(e).display === 'none'),
   );
-  await page.waitForTimeout(300);
+  await still(page);
   await shot(page, name);
 }
 
@@ -75,7 +76,7 @@ async function snapConsole(page: Page, name: string, overlay = false) {
   await page.evaluate(() => {
     for (const el of document.querySelectorAll('.el-message')) el.remove();
   });
-  await page.waitForTimeout(450);
+  await still(page);
   if (!overlay) return shot(page, name);
   const v = page.viewportSize();
   fs.mkdirSync(SHOTS, { recursive: true });

@@ -9,6 +9,7 @@ import {
   type RunningServer,
   shot,
   startServer,
+  still,
 } from './harness';
 
 /**
@@ -39,7 +40,7 @@ async function settle(page: Page) {
   await page.waitForFunction(() =>
     [...document.querySelectorAll('.van-toast')].every((e) => getComputedStyle(e).display === 'none'),
   );
-  await page.waitForTimeout(350);
+  await still(page);
 }
 
 async function snap(page: Page, name: string, opts: { top?: boolean } = {}) {

@@ -199,6 +199,27 @@ export async function newPage(
   return { context, page };
 }
 
+/**
+ * Waits until the page is still, before a screenshot: no request for 500 ms, then frame by frame
+ * until no finite CSS animation or transition is running (a drawer sliding in, a toast fading, a
+ * picker settling; a spinner's endless one does not count). The first two frames always pass: a
+ * Vue transition starts on the frame after its classes are set. Replaces fixed sleeps, which were
+ * both slower and, on a loaded machine, sometimes too short. Gives up waiting after ~5 s of frames.
+ */
+export async function still(page: Page) {
+  await page.waitForLoadState('networkidle');
+  await page.evaluate(async () => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+    const moving = () =>
+      document
+        .getAnimations()
+        .some((a) => a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity);
+    await frame();
+    await frame();
+    for (let i = 0; i < 300 && moving(); i++) await frame();
+  });
+}
+
 /** Shot names this file has checked with axe already (each state once, at its first size). */
 const checkedShots = new Set<string>();
 

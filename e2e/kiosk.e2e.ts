@@ -10,6 +10,7 @@ import {
   shot,
   startServer,
   expectConsoleError,
+  still,
 } from './harness';
 
 /**
@@ -37,7 +38,7 @@ const sel = (name: string) => `[data-test="${name}"]`;
 
 async function snap(page: Page, name: string) {
   await page.waitForLoadState('networkidle');
-  await page.waitForTimeout(300);
+  await still(page);
   await shot(page, name);
 }
 

@@ -15,6 +15,7 @@ import {
   startServer,
   strictApiSession,
   watchConsole,
+  still,
 } from './harness';
 
 /**
@@ -73,7 +74,7 @@ async function snap(page: Page, name: string) {
   await page.evaluate(() => {
     for (const el of document.querySelectorAll('.el-message')) el.remove();
   });
-  await page.waitForTimeout(400);
+  await still(page);
   await shot(page, name);
 }
 

@@ -14,6 +14,7 @@ import {
   SHOTS,
   shot,
   startServer,
+  still,
 } from './harness';
 
 /**
@@ -65,7 +66,7 @@ async function snap(page: Page, name: string) {
   await page.waitForFunction(() =>
     [...document.querySelectorAll('.van-toast')].every((e) => getComputedStyle(e).display === 'none'),
   );
-  await page.waitForTimeout(300);
+  await still(page);
   const style = await page.addStyleTag({ content: '.van-tabbar--fixed { position: absolute !important; }' });
   await shot(page, name);
   await style.evaluate((el) => (el as Element).remove());
@@ -77,7 +78,7 @@ async function capture(page: Page, name: string, options: { overlay?: boolean } 
   await page.evaluate(() => {
     for (const el of document.querySelectorAll('.el-message')) el.remove();
   });
-  await page.waitForTimeout(400);
+  await still(page);
   if (!options.overlay) return shot(page, name);
   const v = page.viewportSize();
   fs.mkdirSync(SHOTS, { recursive: true });

@@ -17,6 +17,7 @@ import {
   watchConsole,
   OTP_COOLDOWN_MS,
   expectConsoleError,
+  still,
 } from './harness';
 
 /**
@@ -64,7 +65,7 @@ async function settle(page: Page) {
       (e) => getComputedStyle(e).display === 'none' || !e.isConnected,
     ),
   );
-  await page.waitForTimeout(350);
+  await still(page);
 }
 
 /** A screenshot once the page is quiet, and its accessibility checked (all of it, or `include`). */

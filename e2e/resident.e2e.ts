@@ -19,6 +19,7 @@ import {
   startServer,
   watchConsole,
   OTP_COOLDOWN_MS,
+  still,
 } from './harness';
 
 /**
@@ -62,7 +63,7 @@ async function settle(page: Page) {
   await page.waitForFunction(() =>
     [...document.querySelectorAll('.van-toast')].every((e) => getComputedStyle(e).display === 'none'),
   );
-  await page.waitForTimeout(350);
+  await still(page);
 }
 
 /**
