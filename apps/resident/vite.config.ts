@@ -1,7 +1,8 @@
+import { baseCompile } from '@intlify/message-compiler';
 import { VantResolver } from '@vant/auto-import-resolver';
 import vue from '@vitejs/plugin-vue';
 import Components from 'unplugin-vue-components/vite';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, parseAst, type Plugin } from 'vite';
 import { compression, defineAlgorithm } from 'vite-plugin-compression2';
 
 /**
@@ -37,11 +38,68 @@ function vantIconFontLocalOnly(): Plugin {
   };
 }
 
+/**
+ * vue-i18n compiles each message the first time it is shown, in the phone's browser, with a
+ * message compiler that ships in the entry chunk. Our messages are TypeScript modules (typed
+ * against the Chinese reference and the API's error codes), which @intlify/unplugin-vue-i18n does
+ * not precompile (it takes JSON/YAML, or a module that is one `export default` literal). So at
+ * build time every string in `src/locales/**` is replaced by the AST vue-i18n's own compiler
+ * (@intlify/message-compiler, the version vue-i18n ships with) makes of it — what vue-i18n would
+ * have made of it at run time — and the app uses vue-i18n's runtime build with the compiler
+ * dropped (`__INTLIFY_DROP_MESSAGE_COMPILER__`). A message the compiler rejects fails the build.
+ */
+function precompileMessages(): Plugin {
+  type Node = { type: string; start: number; end: number; [k: string]: unknown };
+  return {
+    name: 'linli:precompile-messages',
+    // After the TypeScript transform: the module is plain JavaScript here.
+    enforce: 'post',
+    transform(code, id) {
+      if (!/[\\/]src[\\/]locales[\\/].+\.ts$/.test(id)) return null;
+      const edits: { start: number; end: number; text: string }[] = [];
+      const visit = (node: unknown, key: string): void => {
+        if (!node || typeof node !== 'object') return;
+        if (Array.isArray(node)) {
+          for (const n of node) visit(n, key);
+          return;
+        }
+        const n = node as Node;
+        if (n.type === 'Property' && !n.computed) {
+          const k = n.key as Node & { name?: string; value?: unknown };
+          const path = key ? `${key}.${k.name ?? k.value}` : String(k.name ?? k.value);
+          const v = n.value as Node & { value?: unknown };
+          if (v.type === 'Literal' && typeof v.value === 'string') {
+            const { ast } = baseCompile(v.value, {
+              jit: true,
+              location: false,
+              minify: true,
+              onError: (e) => {
+                throw new Error(`${id}: message ${path} does not compile: ${e.message}`);
+              },
+            });
+            edits.push({ start: v.start, end: v.end, text: JSON.stringify(ast) });
+            return;
+          }
+          visit(v, path);
+          return;
+        }
+        for (const [k, child] of Object.entries(n)) if (k !== 'type') visit(child, key);
+      };
+      visit(parseAst(code), '');
+      let out = code;
+      for (const e of edits.sort((a, b) => b.start - a.start))
+        out = out.slice(0, e.start) + e.text + out.slice(e.end);
+      return { code: out, map: null };
+    },
+  };
+}
+
 // The resident app (mobile H5). Served by the API server at / in production (SPA fallback there).
 export default defineConfig({
   base: '/',
   plugins: [
     vantIconFontLocalOnly(),
+    precompileMessages(),
     vue(),
     // Vant on demand: each page's chunk carries only the components (and their CSS) it uses.
     // Function APIs (showToast, showDialog…) and their styles are imported by hand.
@@ -62,7 +120,11 @@ export default defineConfig({
     }),
   ],
   resolve: {
-    alias: { '@': new URL('./src', import.meta.url).pathname },
+    alias: [
+      { find: '@', replacement: new URL('./src', import.meta.url).pathname },
+      // The runtime build: messages arrive compiled (precompileMessages), no compiler in the app.
+      { find: /^vue-i18n$/, replacement: 'vue-i18n/dist/vue-i18n.runtime.esm-bundler.js' },
+    ],
   },
   define: {
     __VUE_OPTIONS_API__: 'false',
@@ -71,7 +133,7 @@ export default defineConfig({
     __VUE_I18N_FULL_INSTALL__: 'false',
     __VUE_I18N_LEGACY_API__: 'false',
     __INTLIFY_PROD_DEVTOOLS__: 'false',
-    __INTLIFY_DROP_MESSAGE_COMPILER__: 'false',
+    __INTLIFY_DROP_MESSAGE_COMPILER__: 'true',
   },
   server: {
     port: 5173,

@@ -1,4 +1,4 @@
-import { type ApiError, createClient } from '@linli/api-client';
+import { type ApiError, createClient, type ServiceFacetsBody } from '@linli/api-client';
 
 type UnauthenticatedHandler = (error: ApiError) => void;
 let onUnauthenticated: UnauthenticatedHandler = () => {};
@@ -19,4 +19,17 @@ export function setConsentRequiredHandler(handler: UnauthenticatedHandler) {
 /** main.ts wires this to the router: a request that needed a session got 401. */
 export function setUnauthenticatedHandler(handler: UnauthenticatedHandler) {
   onUnauthenticated = handler;
+}
+
+let facets: Promise<ServiceFacetsBody> | null = null;
+/**
+ * The guide's browse lists (life events, departments), fetched once per visit: the router starts
+ * it beside the session when /guide opens, the page reads the same answer.
+ */
+export function serviceFacets(): Promise<ServiceFacetsBody> {
+  facets ??= api.serviceItems.facets().catch((e: unknown) => {
+    facets = null;
+    throw e;
+  });
+  return facets;
 }

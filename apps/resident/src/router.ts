@@ -1,5 +1,7 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import { serviceFacets } from './api';
 import { i18n } from './i18n';
+import { HOME_NOTICES, useNoticesStore } from './stores/notices';
 import { useSessionStore } from './stores/session';
 
 declare module 'vue-router' {
@@ -10,6 +12,8 @@ declare module 'vue-router' {
     title?: string;
     /** The service-room kiosk: full-screen large-type layout, no phone column, no tab bar. */
     kiosk?: boolean;
+    /** Starts the page's first data request while the session is asked for (see beforeEach). */
+    prefetch?: () => void;
   }
 }
 
@@ -17,7 +21,17 @@ declare module 'vue-router' {
 export const router = createRouter({
   history: createWebHistory(import.meta.env.BASE_URL),
   routes: [
-    { path: '/', name: 'home', component: () => import('./pages/home/index.vue'), meta: { tab: 'home' } },
+    {
+      path: '/',
+      name: 'home',
+      component: () => import('./pages/home/index.vue'),
+      meta: {
+        tab: 'home',
+        // The notices of the community chosen on this device, or the district's: a signed-in
+        // resident whose account names another community asks again once the session is known.
+        prefetch: () => useNoticesStore().prefetch(useSessionStore().homeUnit?.id ?? null, HOME_NOTICES),
+      },
+    },
     {
       path: '/notices',
       name: 'notices',
@@ -35,7 +49,7 @@ export const router = createRouter({
       path: '/guide',
       name: 'guide',
       component: () => import('./pages/guide/index.vue'),
-      meta: { title: 'guide.title' },
+      meta: { title: 'guide.title', prefetch: () => void serviceFacets().catch(() => {}) },
     },
     {
       path: '/guide/:id',
@@ -222,6 +236,8 @@ router.beforeEach(async (to) => {
     if (typeof page === 'function' && !('props' in page) && !('displayName' in page))
       void (page as () => Promise<unknown>)().catch(() => {});
   }
+  // So is its first data, when it does not depend on the session (a visitor's notices).
+  if (!session.loaded) to.meta.prefetch?.();
   await session.load();
   if (session.consentRequired && !WITHOUT_CONSENT.has(String(to.name)))
     return { name: 'privacy-consent', query: { redirect: to.fullPath } };

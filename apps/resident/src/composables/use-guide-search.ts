@@ -2,14 +2,12 @@ import type { ServiceFacetsBody } from '@linli/api-client';
 import type { LifeEventAnswer, ServiceItemSummary } from '@linli/contracts';
 import { computed, onBeforeUnmount, ref, watch } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
-import { api } from '@/api';
+import { api, serviceFacets } from '@/api';
 import { useProblem } from '@/composables/use-problem';
 
 export type ModeFilter = '' | 'direct' | 'proxy';
 const one = (v: unknown) =>
   typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '';
-
-let facetsCache: Promise<ServiceFacetsBody> | null = null;
 
 /**
  * The guide's one search box and its browse filters, kept in the page's query string (so a search
@@ -39,11 +37,9 @@ export function useGuideSearch(opts: { limit?: number; debounceMs?: number } = {
   );
 
   function loadFacets() {
-    facetsCache ??= api.serviceItems.facets().catch((e: unknown) => {
-      facetsCache = null;
-      throw e;
-    });
-    facetsCache.then((f) => (facets.value = f)).catch(() => {});
+    serviceFacets()
+      .then((f) => (facets.value = f))
+      .catch(() => {});
   }
 
   let seq = 0;

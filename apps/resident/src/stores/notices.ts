@@ -2,6 +2,11 @@ import type { Notice } from '@linli/contracts';
 import { defineStore } from 'pinia';
 import { api } from '@/api';
 
+type NoticePage = Awaited<ReturnType<typeof api.notices.list>>;
+
+/** How many notices the home page shows. */
+export const HOME_NOTICES = 5;
+
 /** Notices seen in lists, so opening one shows it at once; a deep link fetches it. */
 export const useNoticesStore = defineStore('notices', () => {
   const byId = new Map<string, Notice>();
@@ -23,12 +28,34 @@ export const useNoticesStore = defineStore('notices', () => {
     return district;
   }
 
-  /** One page of the notices for a unit (its own and its ancestors'), or the district's. */
-  async function page(orgUnitId: string | null | undefined, cursor?: string, limit = 20) {
+  async function fetchPage(orgUnitId: string | null, cursor: string | undefined, limit: number) {
     const unit = orgUnitId ?? (await districtId()) ?? undefined;
     const res = await api.notices.list({ orgUnitId: unit, cursor, limit });
     remember(res.items);
     return res;
+  }
+
+  /** A first page asked for ahead of the page that shows it; taken (or dropped) by the next `page()`. */
+  let early: { unit: string | null; limit: number; res: Promise<NoticePage> } | null = null;
+
+  /**
+   * Starts fetching the first page of a unit's notices (the district's for `null`) before the page
+   * that shows them exists: the router does it while it asks for the session, so a visitor's home
+   * gets the district and then its notices in the same round trips as the session and the page's
+   * code instead of after them.
+   */
+  function prefetch(orgUnitId: string | null, limit: number) {
+    const res = fetchPage(orgUnitId, undefined, limit);
+    res.catch(() => {});
+    early = { unit: orgUnitId, limit, res };
+  }
+
+  /** One page of the notices for a unit (its own and its ancestors'), or the district's. */
+  function page(orgUnitId: string | null | undefined, cursor?: string, limit = 20): Promise<NoticePage> {
+    const ahead = early;
+    early = null;
+    if (ahead && !cursor && ahead.unit === (orgUnitId ?? null) && ahead.limit === limit) return ahead.res;
+    return fetchPage(orgUnitId ?? null, cursor, limit);
   }
 
   async function get(id: string): Promise<Notice> {
@@ -39,5 +66,5 @@ export const useNoticesStore = defineStore('notices', () => {
     return notice;
   }
 
-  return { page, get, remember };
+  return { page, prefetch, get, remember };
 });
