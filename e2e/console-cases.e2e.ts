@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectAccessible,
   axeViolations,
   beijing,
   DEMO_PASSWORD,
@@ -207,6 +208,12 @@ describe('城社共治 in the console (1280×800)', () => {
     await page.goto(`${server.url}/console/case-supervision`);
     await page.locator(sel('sla-cards')).waitFor();
     await snap(page, 'console-case-supervision');
+    // The case opened from the 督办 queue (a drawer over it).
+    await page.goto(`${server.url}/console/case-supervision/${caseId}`);
+    await expect.poll(() => text(page, sel('case-number'))).toBe(caseNumber);
+    await page.waitForLoadState('networkidle');
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await expectAccessible(page, { label: 'console-case-supervision-detail' });
     await context.close();
   });
 
@@ -283,6 +290,10 @@ describe('the 工作台 per role (1280×800 and 360×740)', () => {
       const f = new FormData();
       f.set('itemId', dibao.id);
       f.set('orgUnitId', hanlin);
+      // Every other required material is brought on the visit (the server refuses one left out).
+      const { guide } = (await resident('GET', `/service-items/${dibao.id}`)).body;
+      for (const m of guide.materials as { name: string; required: boolean }[])
+        if (m.required && m.name !== '居民身份证（原件）') f.append('bringMaterials', m.name);
       f.append('materialName', '居民身份证（原件）');
       f.append('files', new Blob([PNG], { type: 'image/png' }), 'id.png');
       const res = await resident('POST', '/applications', f);

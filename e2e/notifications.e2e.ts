@@ -136,7 +136,7 @@ describe('a resident hears of their 办件 (360×740)', () => {
       multipart: form,
     });
     expect(applied.status(), await applied.text()).toBe(201);
-    const { id } = (await applied.json()) as { id: string };
+    const { id, number } = (await applied.json()) as { id: string; number: string };
 
     // The worker asks for 户口簿.
     await worker('POST', `/applications/${id}/request-more`, { missingMaterials: ['户口簿'] });
@@ -177,7 +177,8 @@ describe('a resident hears of their 办件 (360×740)', () => {
       phone: RESIDENT,
       signName: '邻里+',
       templateCode: 'SMS_480002001',
-      params: { item: '最低生活保障', status: '需补正材料' },
+      // The receipt number the resident quotes (受理编号) travels in the text too.
+      params: { item: '最低生活保障', status: '需补正材料', number },
     });
     // The inbox records it as sent.
     const inbox = await page.request.get(`${server.url}/api/v1/messages?limit=5`);
