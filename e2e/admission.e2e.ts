@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectConsoleError,
   DEMO_PASSWORD,
   SHOTS,
   DESKTOP,
@@ -412,8 +413,9 @@ describe('事项准入 end to end (1280×800)', () => {
     expect(await text(page.locator(sel('draft-duplicates')))).toContain('XZ05');
     await page.locator(sel('draft-publish')).click();
     await field(page, 'publish-note').fill('新增充电桩安全巡查宣传');
-    await page.locator(sel('publish-submit')).click();
     // The server refuses: 422 naming the duplicate code.
+    expectConsoleError(/status of 422 .*\/api\/v1\/admission\/list-versions\/draft\/publish\)$/);
+    await page.locator(sel('publish-submit')).click();
     await expect.poll(() => text(page.locator(sel('publish-error')))).toContain('XZ05');
     // A dialog: the viewport, not the full page (the overlay is fixed).
     await page.screenshot({ path: path.join(SHOTS, 'admission-lists-duplicate-1280x800.png') });
