@@ -177,10 +177,11 @@ describe('事项准入 end to end (1280×800)', () => {
     // Filed empty, the form names every field that needs filling at once, beside each field.
     await page.locator(sel('req-submit')).click();
     await expect.poll(() => text(page.locator(sel('req-error')))).toContain('有 3 处需要填写或修改');
-    const marked = await page
-      .locator(`${sel('request-form')} .el-form-item.is-error .el-form-item__error`)
-      .allInnerTexts();
-    expect(marked).toEqual(['请填写事项名称', '请填写法律法规或政策依据', '请选择起止日期']);
+    // The fields' own messages render a moment after the summary: polled, not read once.
+    const marked = page.locator(`${sel('request-form')} .el-form-item.is-error .el-form-item__error`);
+    await expect
+      .poll(() => marked.allInnerTexts())
+      .toEqual(['请填写事项名称', '请填写法律法规或政策依据', '请选择起止日期']);
     // The live preview warns as the title and description are typed, before anything is filed.
     await field(page, 'req-title').fill(NEGATIVE);
     await field(page, 'req-description').fill('请各社区每月代收辖区居民水费、电费、燃气费并汇总上交');
