@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectConsoleError,
   DEMO_PASSWORD,
   SHOTS,
   DESKTOP,
@@ -177,10 +178,11 @@ describe('事项准入 end to end (1280×800)', () => {
     // Filed empty, the form names every field that needs filling at once, beside each field.
     await page.locator(sel('req-submit')).click();
     await expect.poll(() => text(page.locator(sel('req-error')))).toContain('有 3 处需要填写或修改');
-    const marked = await page
-      .locator(`${sel('request-form')} .el-form-item.is-error .el-form-item__error`)
-      .allInnerTexts();
-    expect(marked).toEqual(['请填写事项名称', '请填写法律法规或政策依据', '请选择起止日期']);
+    // The fields' own messages render a moment after the summary: polled, not read once.
+    const marked = page.locator(`${sel('request-form')} .el-form-item.is-error .el-form-item__error`);
+    await expect
+      .poll(() => marked.allInnerTexts())
+      .toEqual(['请填写事项名称', '请填写法律法规或政策依据', '请选择起止日期']);
     // The live preview warns as the title and description are typed, before anything is filed.
     await field(page, 'req-title').fill(NEGATIVE);
     await field(page, 'req-description').fill('请各社区每月代收辖区居民水费、电费、燃气费并汇总上交');
@@ -413,8 +415,9 @@ describe('事项准入 end to end (1280×800)', () => {
     expect(await text(page.locator(sel('draft-duplicates')))).toContain('XZ05');
     await page.locator(sel('draft-publish')).click();
     await field(page, 'publish-note').fill('新增充电桩安全巡查宣传');
-    await page.locator(sel('publish-submit')).click();
     // The server refuses: 422 naming the duplicate code.
+    expectConsoleError(/status of 422 .*\/api\/v1\/admission\/list-versions\/draft\/publish\)$/);
+    await page.locator(sel('publish-submit')).click();
     await expect.poll(() => text(page.locator(sel('publish-error')))).toContain('XZ05');
     // A dialog: the viewport, not the full page (the overlay is fixed).
     await page.screenshot({ path: path.join(SHOTS, 'admission-lists-duplicate-1280x800.png') });

@@ -3,6 +3,7 @@ import type { Case, CasePage } from '@linli/contracts';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectAccessible,
   agreeToPrivacyNotice,
   DEMO_PASSWORD,
   devOtp,
@@ -427,6 +428,9 @@ describe('城社共治 done when: report → me too → 立案 → 派遣 → �
 
   it('squad1 accepts, starts and handles it with a photo from 我的任务', async () => {
     const { page, context } = await consoleAs('hanlin-squad1', '/case-tasks', '我的任务');
+    await caseRow(page).waitFor();
+    await still(page);
+    await expectAccessible(page, { label: 'cases-done-when-console-case-tasks' });
     await openCase(page, '待签收');
     await takeStep(page, 'accept', '已签收');
     await takeStep(page, 'start', '处置中');
@@ -447,6 +451,7 @@ describe('城社共治 done when: report → me too → 立案 → 派遣 → �
     await expect.poll(() => text(page, 'h1')).toBe('核查队列');
     await page.waitForLoadState('networkidle');
     expect(await caseRow(page).count()).toBe(0);
+    await expectAccessible(page, { label: 'cases-done-when-console-case-verify' });
     await context.close();
   });
 

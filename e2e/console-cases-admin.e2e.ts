@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_PASSWORD,
   DESKTOP,
+  expectConsoleError,
   launchBrowser,
   newPage,
   PHONE,
@@ -170,6 +171,7 @@ describe('城社共治 set-up in the console (1280×800)', () => {
     await dialog.waitFor();
 
     // Someone of another community: the server's 422 shows under the account field.
+    expectConsoleError(/status of 422 .*\/api\/v1\/squads\/[^/]+\/members\)$/);
     await dialog.locator(`${sel('member-account')} input`).fill('王小禾');
     await visibleOption(page, '王小禾').click();
     await dialog.locator(sel('member-confirm')).click();
@@ -365,6 +367,8 @@ describe('城社共治 set-up in the console (1280×800)', () => {
     const dialog = page.locator('.el-dialog:visible', { hasText: '编辑分类' });
     await dialog.waitFor();
     const hours = dialog.locator(`${sel('sla-hours-handle')} input`);
+    // The server refuses the negative deadline (400) and the dialog shows its field error.
+    expectConsoleError(/status of 400 .*\/api\/v1\/case-categories\/0201\)$/);
     await hours.fill('-1');
     await hours.press('Tab');
     await dialog.locator(sel('category-save')).click();
@@ -460,6 +464,8 @@ describe('城社共治 set-up in the console (1280×800)', () => {
     const dialog = page.locator('.el-dialog:visible', { hasText: '派遣规则' });
     await dialog.waitFor();
     await dialog.locator('.el-radio', { hasText: '部门' }).click();
+    // Saved without a department: the server's 400 shows under the department field.
+    expectConsoleError(/status of 400 .*\/api\/v1\/case-routing-rules\/0201\)$/);
     await dialog.locator(sel('routing-save')).click();
     await expect.poll(() => text(page, '.el-dialog:visible .el-form-item.is-error')).toContain('请填写部门');
     await dialog.locator(sel('routing-department')).click();

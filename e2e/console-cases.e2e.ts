@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectAccessible,
   axeViolations,
   beijing,
   DEMO_PASSWORD,
@@ -208,6 +209,12 @@ describe('城社共治 in the console (1280×800)', () => {
     await page.goto(`${server.url}/console/case-supervision`);
     await page.locator(sel('sla-cards')).waitFor();
     await snap(page, 'console-case-supervision');
+    // The case opened from the 督办 queue (a drawer over it).
+    await page.goto(`${server.url}/console/case-supervision/${caseId}`);
+    await expect.poll(() => text(page, sel('case-number'))).toBe(caseNumber);
+    await page.waitForLoadState('networkidle');
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+    await expectAccessible(page, { label: 'console-case-supervision-detail' });
     await context.close();
   });
 

@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectConsoleError,
+  expectAccessible,
   DEMO_PASSWORD,
   DESKTOP,
   launchBrowser,
@@ -179,6 +181,7 @@ describe('console service catalogue', () => {
     await page.locator(field('statutory-days')).first().fill('2');
     await page.locator(field('promised-days')).first().fill('3');
     await page.locator(field('promised-days')).first().blur();
+    expectConsoleError(/status of 400 .*\/api\/v1\/service-items\/[^/]+\/draft\)$/);
     await page.locator('[data-test=item-save]').click();
     const rowError = page.locator('[data-test=material-error-1]');
     await rowError.waitFor();
@@ -292,12 +295,15 @@ describe('console service catalogue', () => {
     await page.locator('.el-form-item', { hasText: '实施部门' }).locator('.el-select').click();
     await page.locator('.el-select-dropdown__item:visible', { hasText: '罗江区民政局' }).click();
     await page.locator(field('material-name-0')).first().fill('居民户口簿');
+    // The code is taken: the server's 409 shows on the code field.
+    expectConsoleError(/status of 409 .*\/api\/v1\/service-items\)$/);
     await page.locator('[data-test=item-save]').click();
     const codeItem = page.locator('.el-form-item', { has: page.locator('input[name=code]') });
     await expect
       .poll(() => text(codeItem.locator('.el-form-item__error')), SLOW)
       .toBe('已有事项使用这个目录编码');
     expect(page.url()).toMatch(/\/catalogue\/new$/);
+    await expectAccessible(page);
 
     await page.locator('input[name=code]').fill('E2E10');
     await page.locator('[data-test=item-save]').click();
@@ -403,6 +409,8 @@ describe('console service catalogue', () => {
     await page.locator('[data-test=catalogue-import]').click();
     const dialog = page.locator('[data-test=import-dialog]');
     await dialog.locator('[data-test=import-file]').setInputFiles(bad);
+    // The server refuses the whole workbook (422) and the dialog lists the bad rows.
+    expectConsoleError(/status of 422 .*\/api\/v1\/service-items\/import\?publish=false\)$/);
     await dialog.locator('[data-test=import-submit]').click();
     const report = dialog.locator('[data-test=import-report]');
     await report.waitFor();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_PASSWORD,
   DESKTOP,
+  expectAccessible,
   expectConsoleError,
   launchBrowser,
   newPage,
@@ -181,6 +182,7 @@ describe('console', () => {
     await page.waitForURL(/\/console\/audit\/\d+/);
     await page.locator('[data-test=audit-changes] .el-table__row').first().waitFor();
     await capture(page, 'console-audit-detail', { overlay: true });
+    await expectAccessible(page, { label: 'console-audit-detail' });
 
     await page.goto(`${server.url}/console/notices`);
     await page.locator('[data-test=notice-list] .notice').first().waitFor();
@@ -251,6 +253,7 @@ describe('console', () => {
     await drawer.locator('[data-test=grant-list] li', { hasText: '社区工作者' }).waitFor();
     expect(await text(drawer.locator('[data-test=grant-list]'))).toContain('翰林社区');
     await capture(page, 'console-account-detail', { overlay: true });
+    await expectAccessible(page, { label: 'console-account-detail' });
 
     // Signed out everywhere from another browser: the next API call here lands on sign-in,
     // which then comes back to the page that was asked for.
@@ -264,8 +267,9 @@ describe('console', () => {
     await other.page.waitForURL(/\/console\/login/);
     await other.context.close();
     await page.keyboard.press('Escape');
-    // The revoked session's next request answers 401 (what sends this page to sign-in).
-    expectConsoleError(/status of 401 .*\/api\/v1\/audit\?/);
+    // The revoked session's next requests answer 401 (what sends this page to sign-in): the audit
+    // page asks for its rows and for the catalogue of action labels at once.
+    expectConsoleError(/status of 401 .*\/api\/v1\/audit(\?|\/catalogue\)$)/);
     await page.locator('.side-menu .el-menu-item', { hasText: '审计日志' }).click();
     await page.waitForURL(/\/console\/login\?redirect=(%2F|\/)audit$/);
     await signIn(page, 'admin', DEMO_PASSWORD);
@@ -299,7 +303,8 @@ describe('console', () => {
     for (const unit of units) expect(unit).toBe('翰林社区');
     expect(await text(page.locator('[data-test=account-table]'))).not.toContain('家和社区');
 
-    // A 家和社区 account's URL: not found, not a peek at it.
+    // A 家和社区 account's URL: not found, not a peek at it (the server answers 404).
+    expectConsoleError(new RegExp(`status of 404 .*/api/v1/accounts/${jiaheWorkerId}\\)$`));
     await page.goto(`${server.url}/console/accounts/${jiaheWorkerId}`);
     await page.locator('[data-test=account-not-found]').waitFor();
     expect(await text(page.locator('[data-test=account-drawer]'))).not.toContain('王小禾');
@@ -373,6 +378,11 @@ describe('console', () => {
     await page.locator('[data-test=notice-list] .notice').first().waitFor();
     await capture(page, 'console-notices');
 
+    // An address that is no page of the console.
+    await page.goto(`${server.url}/console/no-such-page`);
+    await page.locator('[data-test=result-not-found]').waitFor();
+    await capture(page, 'console-not-found');
+
     await page.goto(`${server.url}/console/me`);
     await page.locator('[data-test=session-table] .el-table__row').first().waitFor();
     await capture(page, 'console-profile');
@@ -384,6 +394,8 @@ describe('console', () => {
     await signIn(second.page, NEW_USER, resetPassword);
     await second.page.locator('[data-test=change-submit]').waitFor();
     await capture(second.page, 'console-password-change');
+    // Outside its scope once signed in: the server answers 404, the drawer says not found.
+    expectConsoleError(new RegExp(`status of 404 .*/api/v1/accounts/${jiaheWorkerId}\\)$`));
     await second.page.goto(`${server.url}/console/accounts/${jiaheWorkerId}`);
     // Not fully signed in yet: the forced change comes first (after a reload it asks for the current one).
     await second.page.locator('[data-test=change-submit]').waitFor();

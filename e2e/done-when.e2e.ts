@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectAccessible,
+  expectConsoleError,
   DEMO_PASSWORD,
   DESKTOP,
   devOtp,
@@ -244,6 +246,7 @@ describe('done when: search → checklist → sign in → 代办 → 补正 → 
     await stale.locator(sel('step-pre_review')).waitFor();
     await takeStep(page, 'pre_review', '待受理');
     // The stale tab's step fails on the server (409): the dialog says why and the drawer catches up.
+    expectConsoleError(new RegExp(`status of 409 .*/api/v1/applications/${id}/pre-review\\)$`));
     await stale.locator(sel('step-pre_review')).click();
     await stale.locator(sel('step-submit')).click();
     await expect.poll(() => text(stale, sel('step-error'))).toContain('该办件已是“待受理”');
@@ -262,6 +265,7 @@ describe('done when: search → checklist → sign in → 代办 → 补正 → 
     for (const s of ['提交申请', '要求补正', '补充材料', '预审通过', '受理', '转交部门'])
       expect(timeline).toContain(s);
     await snapConsole(page, 'done-when-13-forwarded', true);
+    await expectAccessible(page, { label: 'done-when-13-forwarded' });
     await staff.context.close();
   });
 

@@ -1,6 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectConsoleError,
   DESKTOP,
   devOtp,
   launchBrowser,
@@ -179,6 +180,8 @@ describe('service guide on a phone (360×740)', () => {
     await page.goto(`${server.url}/guide?q=${encodeURIComponent('火星移民')}`);
     await expect.poll(() => text(page, sel('guide-results'))).toContain('没有找到相关事项');
     await snap(page, 'guide-no-results');
+    // The page asks for the item and the server answers 404: what the page then says is the point.
+    expectConsoleError(/status of 404 .*\/api\/v1\/service-items\/00000000-0000-7000-8000-000000000000\)$/);
     await page.goto(`${server.url}/guide/00000000-0000-7000-8000-000000000000`);
     await expect.poll(() => page.locator('.van-empty').count()).toBe(1);
     expect(await page.locator('.van-empty').textContent()).toContain('事项不存在');

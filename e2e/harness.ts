@@ -314,61 +314,8 @@ export function strictApiSession(server: RunningServer) {
   };
 }
 
-// ---------- what is not clean yet (issue #16) ----------
-
-/**
- * Files whose walks still met axe violations or console errors nobody declared when these checks
- * were turned on (issue #16, item 4): there `expectAccessible` and the console guard report with
- * console.warn instead of failing, so the walk goes on. The list only shrinks: take a file out
- * once its walk is clean. Everywhere else they fail the test.
- */
-const PENDING_FILES = new Set([
-  'admission.e2e.ts',
-  'apply.e2e.ts',
-  'cases-done-when.e2e.ts',
-  'cases-resident.e2e.ts',
-  'console-cases-admin.e2e.ts',
-  'console-catalogue.e2e.ts',
-  'console.e2e.ts',
-  'direct.e2e.ts',
-  'done-when.e2e.ts',
-  'guide.e2e.ts',
-  'notifications.e2e.ts',
-  'office-hours.e2e.ts',
-]);
-
-/**
- * Routes no walk has yet shown clean to axe (most are photographed in a pending file above, after
- * the point where its walk first stopped). The route coverage check tolerates these and no others;
- * it says when one of them has been checked, so it can come off the list.
- */
-const PENDING_ROUTES = new Set([
-  'console: account-detail',
-  'console: admission-burden',
-  'console: application-detail',
-  'console: audit-detail',
-  'console: case-patrol-detail',
-  'console: case-supervision-detail',
-  'console: case-tasks',
-  'console: case-verify',
-  'console: catalogue-new',
-  'console: job-detail',
-  'console: not-found',
-  'console: office-hour-bookings',
-]);
-
 /** The running test file's name, e.g. `resident.e2e.ts`. */
 const currentFile = () => path.basename(expect.getState().testPath ?? '');
-
-/** Fails, or in a pending file warns, when `found` is not empty. */
-function expectNone(found: string[], what: string) {
-  if (found.length && PENDING_FILES.has(currentFile())) {
-    console.warn(`[pending, issue #16] ${what}:\n  ${found.join('\n  ')}`);
-    return false;
-  }
-  expect(found, what).toEqual([]);
-  return true;
-}
 
 // ---------- console guard: every page of every context the harness opens ----------
 
@@ -482,8 +429,8 @@ export async function axeViolations(page: Page, include?: string[], impacts?: st
 export async function expectAccessible(page: Page, opts: { include?: string[]; label?: string } = {}) {
   const where = await currentRoute(page);
   const violations = await axeViolations(page, opts.include, ['critical', 'serious']);
-  const clean = expectNone(violations, `axe on ${opts.label ?? where?.route ?? page.url()}`);
-  if (where) recordChecked(where.app, clean ? where.route : null, where.routes);
+  expect(violations, `axe on ${opts.label ?? where?.route ?? page.url()}`).toEqual([]);
+  if (where) recordChecked(where.app, where.route, where.routes);
 }
 
 /** The run's record dir (from e2e/global-setup.ts), or null outside a vitest run with it. */
@@ -505,10 +452,10 @@ function coverageOf(map: Coverage, app: string) {
 }
 
 const checked: Coverage = new Map();
-function recordChecked(app: string, route: string | null, routes: string[]) {
+function recordChecked(app: string, route: string, routes: string[]) {
   const entry = coverageOf(checked, app);
   for (const r of routes) entry.routes.add(r);
-  if (route) entry.checked.add(route);
+  entry.checked.add(route);
 }
 
 /**
@@ -546,10 +493,7 @@ function routeCoverage(file: string): string[] | null {
     if (!entry) missing.push(`${app}: no page checked at all`);
     else for (const r of entry.routes) if (!entry.checked.has(r)) missing.push(`${app}: ${r}`);
   }
-  const nowClean = [...PENDING_ROUTES].filter((r) => !missing.includes(r));
-  if (nowClean.length)
-    console.warn(`checked clean now, take off PENDING_ROUTES in e2e/harness.ts: ${nowClean.join(', ')}`);
-  return missing.filter((r) => !PENDING_ROUTES.has(r));
+  return missing;
 }
 
 // Inside a test file (not the globalSetup that imports this module to spawn the template server):
@@ -559,10 +503,10 @@ if (process.env.VITEST_WORKER_ID) {
   afterEach(() => {
     const errors = takeUnexpected();
     expected = [];
-    expectNone(errors, 'console errors the test did not declare (expectConsoleError)');
+    expect(errors, 'console errors the test did not declare (expectConsoleError)').toEqual([]);
   });
   afterAll(() => {
-    expectNone(takeUnexpected(), 'console errors outside any test');
+    expect(takeUnexpected(), 'console errors outside any test').toEqual([]);
     const file = currentFile();
     const missing = file ? routeCoverage(file) : null;
     if (missing) expect(missing, 'routes no browser test checked with expectAccessible').toEqual([]);

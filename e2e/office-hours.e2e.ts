@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  expectAccessible,
+  expectConsoleError,
   agreeToPrivacyNotice,
   DEMO_PASSWORD,
   DESKTOP,
@@ -182,7 +184,8 @@ describe('部门坐班: publish, book, full, cancel, check in', () => {
     const capacity = dialog.locator(`${sel('office-hour-capacity')} input`);
     await capacity.fill('1');
     await capacity.blur();
-    // The server refuses a start in the past: said under 日期, not as a bare toast.
+    // The server refuses a start in the past (400): said under 日期, not as a bare toast.
+    expectConsoleError(/status of 400 .*\/api\/v1\/office-hours\)$/);
     await page.locator(sel('office-hour-submit')).click();
     const dateItem = dialog.locator('.el-form-item', { hasText: '日期' });
     await expect.poll(() => text(dateItem)).toContain('开始时间须晚于现在');
@@ -339,6 +342,7 @@ describe('部门坐班: publish, book, full, cancel, check in', () => {
     expect(await text(drawer)).not.toContain('13800000088');
     expect(await text(drawer)).toContain(`${day} 09:00–12:00`);
     await capture(page, 'console-office-hour-bookings', { overlay: true });
+    await expectAccessible(page, { label: 'console-office-hour-bookings' });
 
     await booked.locator(sel('attendee-check-in')).click();
     await expect.poll(() => text(booked.locator(sel('attendee-status')))).toBe('已签到');

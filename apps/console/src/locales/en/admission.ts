@@ -268,6 +268,7 @@ const admission: typeof zh = {
     subtitle:
       'What communities carry each month: tasks, forms and ledgers, meetings, inspections, estimated hours and work pushed outside the system',
     export: 'Monthly report .xlsx',
+    exportMonth: 'Month to export',
     from: 'From',
     to: 'To',
     tasks: 'Tasks',

@@ -252,6 +252,7 @@ const admission = {
     title: '社区减负指数',
     subtitle: '每个社区每月承担的任务、报表台账、会议、检查、预计工时和体制外派活',
     export: '导出月报 .xlsx',
+    exportMonth: '导出月份',
     from: '开始月份',
     to: '结束月份',
     tasks: '任务',

@@ -89,6 +89,10 @@ const en: Messages = {
   tabs: { home: 'Home', me: 'Me' },
   common: {
     close: 'Close',
+    /** A rate widget's star, read out by screen readers. */
+    star: '{n} of {count} stars',
+    /** The columns of the date and time pickers, read out by screen readers. */
+    columns: { year: 'Year', month: 'Month', day: 'Day', hour: 'Hour', minute: 'Minute' },
     loading: 'Loading…',
     retry: 'Retry',
     confirm: 'OK',

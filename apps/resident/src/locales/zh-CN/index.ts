@@ -89,6 +89,10 @@ export default {
   tabs: { home: '首页', me: '我的' },
   common: {
     close: '关闭',
+    /** A rate widget's star, read out by screen readers. */
+    star: '{n} 星',
+    /** The columns of the date and time pickers, read out by screen readers. */
+    columns: { year: '年', month: '月', day: '日', hour: '时', minute: '分' },
     loading: '加载中…',
     retry: '重试',
     confirm: '确定',
