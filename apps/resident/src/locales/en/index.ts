@@ -89,6 +89,7 @@ const en: Messages = {
   tabs: { home: 'Home', me: 'Me' },
   common: {
     close: 'Close',
+    back: 'Back',
     loading: 'Loading…',
     retry: 'Retry',
     confirm: 'OK',

@@ -89,6 +89,7 @@ export default {
   tabs: { home: '首页', me: '我的' },
   common: {
     close: '关闭',
+    back: '返回',
     loading: '加载中…',
     retry: '重试',
     confirm: '确定',
