@@ -133,7 +133,7 @@ async function snapPhone(page: Page, name: string, opts: { popup?: boolean } = {
     ? await page.addStyleTag({ content: '.app-shell { height: 100vh; overflow: hidden; }' })
     : null;
   await page.evaluate(() => window.scrollTo(0, 0));
-  const style = await page.addStyleTag({ content: '.van-tabbar--fixed { position: absolute !important; }' });
+  const style = await page.addStyleTag({ content: '.app-tabbar { position: absolute !important; }' });
   await shot(page, `cases-done-when-${name}`);
   await style.evaluate((el) => (el as Element).remove());
   await locked?.evaluate((el) => (el as Element).remove());

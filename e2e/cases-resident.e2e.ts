@@ -72,7 +72,7 @@ async function snap(page: Page, name: string, opts: { popup?: boolean } = {}) {
     : null;
   // From the top, so the sticky title bar is where a resident sees it.
   await page.evaluate(() => window.scrollTo(0, 0));
-  const style = await page.addStyleTag({ content: '.van-tabbar--fixed { position: absolute !important; }' });
+  const style = await page.addStyleTag({ content: '.app-tabbar { position: absolute !important; }' });
   await shot(page, name);
   await style.evaluate((el) => (el as Element).remove());
   await locked?.evaluate((el) => (el as Element).remove());

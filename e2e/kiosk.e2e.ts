@@ -74,7 +74,7 @@ describe('kiosk (1920×1080)', () => {
     expect(
       await page.locator(sel('kiosk')).evaluate((e) => Number.parseFloat(getComputedStyle(e).fontSize)),
     ).toBeGreaterThanOrEqual(24);
-    expect(await page.locator('.van-tabbar').count()).toBe(0);
+    expect(await page.locator('.app-tabbar').count()).toBe(0);
     // 长辈版 by default: its contrast and 48-px targets, at the kiosk's own (large) size.
     expect(await page.evaluate(() => document.documentElement.className)).toMatch(/\belder\b/);
     await snap(page, 'kiosk-home');

@@ -69,7 +69,7 @@ async function snap(page: Page, name: string) {
     [...document.querySelectorAll('.van-toast')].every((e) => getComputedStyle(e).display === 'none'),
   );
   await still(page);
-  const style = await page.addStyleTag({ content: '.van-tabbar--fixed { position: absolute !important; }' });
+  const style = await page.addStyleTag({ content: '.app-tabbar { position: absolute !important; }' });
   await shot(page, name);
   await style.evaluate((el) => (el as Element).remove());
 }

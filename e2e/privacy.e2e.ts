@@ -188,7 +188,7 @@ describe('a resident’s personal information on a phone (360×740)', () => {
   });
 
   it('closes the account with a code sent to its own number, after a last confirmation', async () => {
-    await page.click('.van-nav-bar__left');
+    await page.click(sel('page-back'));
     await page.goto(`${server.url}/me/privacy`);
     await page.click(sel('privacy-close'));
     await page.waitForURL('**/me/close');

@@ -73,7 +73,7 @@ async function settle(page: Page) {
  */
 async function snap(page: Page, name: string) {
   await settle(page);
-  const style = await page.addStyleTag({ content: '.van-tabbar--fixed { position: absolute !important; }' });
+  const style = await page.addStyleTag({ content: '.app-tabbar { position: absolute !important; }' });
   await shot(page, name);
   await style.evaluate((el) => (el as Element).remove());
 }
@@ -364,7 +364,7 @@ describe('resident app on a desktop (1280×800)', () => {
     await desk.waitForURL('**/notices');
     // The address changes a moment before the new page is drawn: wait for the list itself.
     await desk.locator(sel('notice-item')).first().waitFor();
-    await desk.click('.van-nav-bar__left');
+    await desk.click(sel('page-back'));
     await desk.waitForURL(`${server.url}/`);
     await expect.poll(() => text(desk, sel('choose-community'))).toContain('选择您所在的社区');
     await snap(desk, 'resident-home-new');

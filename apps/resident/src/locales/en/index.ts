@@ -93,6 +93,7 @@ const en: Messages = {
     star: '{n} of {count} stars',
     /** The columns of the date and time pickers, read out by screen readers. */
     columns: { year: 'Year', month: 'Month', day: 'Day', hour: 'Hour', minute: 'Minute' },
+    back: 'Back',
     loading: 'Loading…',
     retry: 'Retry',
     confirm: 'OK',

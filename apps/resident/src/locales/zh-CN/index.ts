@@ -93,6 +93,7 @@ export default {
     star: '{n} 星',
     /** The columns of the date and time pickers, read out by screen readers. */
     columns: { year: '年', month: '月', day: '日', hour: '时', minute: '分' },
+    back: '返回',
     loading: '加载中…',
     retry: '重试',
     confirm: '确定',
