@@ -16,6 +16,28 @@ export interface WorkbenchContext {
 export type WorkbenchCardInput = Omit<WorkbenchCard, 'module'>;
 
 /**
+ * A to-do card: how many are waiting, the nearest deadline among them (a timestamp as the driver
+ * returns it, or none), and the filtered list it opens.
+ */
+export function todoCard(
+  id: string,
+  count: unknown,
+  tone: WorkbenchCardInput['tone'],
+  link: WorkbenchCardInput['link'],
+  due?: unknown,
+): WorkbenchCardInput {
+  return {
+    id,
+    kind: 'todo',
+    value: Number(count ?? 0),
+    format: 'count',
+    tone,
+    ...(due === undefined ? {} : { dueAt: due ? new Date(due as string).toISOString() : null }),
+    link,
+  };
+}
+
+/**
  * One group of a module's workbench cards (the manifest's `workbench`). `cards` runs only for a
  * person who holds `permission` somewhere, and scopes every row it counts with `scopeFilter()` (or
  * the module's own permission table through the same core helpers), as any list does. It sends at

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { WorkbenchSource } from '../../core/workbench';
+import { todoCard, type WorkbenchSource } from '../../core/workbench';
 import { scopeFilter } from '../../core/permissions';
 import { admissionOutsideReports, admissionRequests, admissionTasks } from './schema';
 import { REVIEW_STATES } from './workflow';
@@ -10,7 +10,6 @@ import { REVIEW_STATES } from './workflow';
  */
 
 const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
-const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 const reviewing = sql.join(
   REVIEW_STATES.map((s) => sql`${s}`),
@@ -32,15 +31,15 @@ const inboxCards: WorkbenchSource = {
         WHERE ${admissionTasks.status} IN ('open', 'acknowledged')
           AND ${scopeFilter(actor, 'admission.inbox', admissionTasks.orgUnitId)}`),
     );
-    return (['open', 'acknowledged'] as const).map((status) => ({
-      id: status === 'open' ? 'admission.tasksOpen' : 'admission.tasksAcknowledged',
-      kind: 'todo' as const,
-      value: Number(row?.[status] ?? 0),
-      format: 'count' as const,
-      tone: status === 'open' ? ('warning' as const) : ('primary' as const),
-      dueAt: iso(row?.[`${status}_due`]),
-      link: { route: 'admission-tasks', query: { status } },
-    }));
+    return (['open', 'acknowledged'] as const).map((status) =>
+      todoCard(
+        status === 'open' ? 'admission.tasksOpen' : 'admission.tasksAcknowledged',
+        row?.[status],
+        status === 'open' ? 'warning' : 'primary',
+        { route: 'admission-tasks', query: { status } },
+        row?.[`${status}_due`],
+      ),
+    );
   },
 };
 
@@ -56,15 +55,7 @@ const reviewCards: WorkbenchSource = {
           AND ${scopeFilter(actor, 'admission.review', admissionRequests.orgUnitId)}`),
     );
     return [
-      {
-        id: 'admission.toReview',
-        kind: 'todo',
-        value: Number(row?.n ?? 0),
-        format: 'count',
-        tone: 'warning',
-        dueAt: iso(row?.due),
-        link: { route: 'admission-review', query: {} },
-      },
+      todoCard('admission.toReview', row?.n, 'warning', { route: 'admission-review', query: {} }, row?.due),
     ];
   },
 };
@@ -86,15 +77,13 @@ const requestCards: WorkbenchSource = {
     // The permission without a department (a district administrator holds them all): no card.
     if (!row?.member) return [];
     return [
-      {
-        id: 'admission.requestsInReview',
-        kind: 'todo',
-        value: Number(row?.n ?? 0),
-        format: 'count',
-        tone: 'primary',
-        dueAt: iso(row?.due),
-        link: { route: 'admission-mine', query: { status: 'in_review' } },
-      },
+      todoCard(
+        'admission.requestsInReview',
+        row?.n,
+        'primary',
+        { route: 'admission-mine', query: { status: 'in_review' } },
+        row?.due,
+      ),
     ];
   },
 };
@@ -111,14 +100,7 @@ const oversightCards: WorkbenchSource = {
           AND ${scopeFilter(actor, 'admission.oversight', admissionOutsideReports.orgUnitId)}`),
     );
     return [
-      {
-        id: 'admission.outsideReports',
-        kind: 'todo',
-        value: Number(row?.n ?? 0),
-        format: 'count',
-        tone: 'danger',
-        link: { route: 'admission-oversight', query: {} },
-      },
+      todoCard('admission.outsideReports', row?.n, 'danger', { route: 'admission-oversight', query: {} }),
     ];
   },
 };

@@ -1,5 +1,10 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { WorkbenchCardInput, WorkbenchContext, WorkbenchSource } from '../../core/workbench';
+import {
+  todoCard,
+  type WorkbenchCardInput,
+  type WorkbenchContext,
+  type WorkbenchSource,
+} from '../../core/workbench';
 import { scopeFilter, scopeRoots } from '../../core/permissions';
 import { beijingDate } from '../calendar/working-time';
 import { caseStatsRollup, FINISHING_STEPS, rowsOf, weekOfDay } from './rollups';
@@ -12,7 +17,6 @@ import { OPEN_STATES, RUNNING_STATES } from './workflow';
  * predicate the list's filter applies (`mine`, `status`, `overdue`, `supervised`).
  */
 
-const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 const list = (values: readonly string[]) =>
   sql.join(
     values.map((v) => sql`${v}`),
@@ -57,15 +61,14 @@ const handlerCards: WorkbenchSource = {
     // cases.handle alone makes nobody a handler (a district administrator holds every permission):
     // without a squad, a department or a case in person there is no queue to show.
     if (!row?.handler && counts.every((n) => n === 0)) return [];
-    const card = (id: string, status: string, tone: WorkbenchCardInput['tone']): WorkbenchCardInput => ({
-      id: `cases.${id}`,
-      kind: 'todo',
-      value: Number(row?.[status] ?? 0),
-      format: 'count',
-      tone,
-      dueAt: iso(row?.[`${status}_due`]),
-      link: { route: 'case-tasks', query: { status } },
-    });
+    const card = (id: string, status: string, tone: WorkbenchCardInput['tone']): WorkbenchCardInput =>
+      todoCard(
+        `cases.${id}`,
+        row?.[status],
+        tone,
+        { route: 'case-tasks', query: { status } },
+        row?.[`${status}_due`],
+      );
     return [
       card('toAccept', 'dispatched', 'danger'),
       card('toHandle', 'accepted', 'warning'),
@@ -86,17 +89,7 @@ const verifyCards: WorkbenchSource = {
         WHERE ${cases.status} = 'handled' AND ${scopeFilter(actor, 'cases.verify', cases.orgUnitId)}
           AND ${cases.handledBy} IS DISTINCT FROM ${me} AND ${cases.handlerId} IS DISTINCT FROM ${me}`),
     );
-    return [
-      {
-        id: 'cases.toVerify',
-        kind: 'todo',
-        value: Number(row?.n ?? 0),
-        format: 'count',
-        tone: 'success',
-        dueAt: iso(row?.due),
-        link: { route: 'case-verify', query: {} },
-      },
-    ];
+    return [todoCard('cases.toVerify', row?.n, 'success', { route: 'case-verify', query: {} }, row?.due)];
   },
 };
 
@@ -125,22 +118,14 @@ const dispatchCards: WorkbenchSource = {
           AND ${scopeFilter(ctx.actor, 'cases.dispatch', sql`s.unit_id`)}`),
     );
     return [
-      {
-        id: 'cases.toRegister',
-        kind: 'todo',
-        value: Number(row?.reported ?? 0),
-        format: 'count',
-        tone: 'primary',
-        link: { route: 'cases', query: { status: 'reported' } },
-      },
-      {
-        id: 'cases.toDispatch',
-        kind: 'todo',
-        value: Number(row?.registered ?? 0),
-        format: 'count',
-        tone: 'warning',
-        link: { route: 'cases', query: { status: 'registered' } },
-      },
+      todoCard('cases.toRegister', row?.reported, 'primary', {
+        route: 'cases',
+        query: { status: 'reported' },
+      }),
+      todoCard('cases.toDispatch', row?.registered, 'warning', {
+        route: 'cases',
+        query: { status: 'registered' },
+      }),
     ];
   },
 };
@@ -157,15 +142,7 @@ const overdueCards: WorkbenchSource = {
           AND ${scopeFilter(actor, 'cases.read', cases.orgUnitId)}`),
     );
     return [
-      {
-        id: 'cases.overdue',
-        kind: 'todo',
-        value: Number(row?.n ?? 0),
-        format: 'count',
-        tone: 'danger',
-        dueAt: iso(row?.due),
-        link: { route: 'cases', query: { overdue: '1' } },
-      },
+      todoCard('cases.overdue', row?.n, 'danger', { route: 'cases', query: { overdue: '1' } }, row?.due),
     ];
   },
 };
@@ -182,15 +159,7 @@ const supervisionCards: WorkbenchSource = {
           AND ${scopeFilter(actor, 'cases.supervise', cases.orgUnitId)}`),
     );
     return [
-      {
-        id: 'cases.supervised',
-        kind: 'todo',
-        value: Number(row?.n ?? 0),
-        format: 'count',
-        tone: 'warning',
-        dueAt: iso(row?.due),
-        link: { route: 'case-supervision', query: {} },
-      },
+      todoCard('cases.supervised', row?.n, 'warning', { route: 'case-supervision', query: {} }, row?.due),
     ];
   },
 };

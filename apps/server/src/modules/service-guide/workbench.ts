@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { WorkbenchCardInput, WorkbenchSource } from '../../core/workbench';
+import { todoCard, type WorkbenchCardInput, type WorkbenchSource } from '../../core/workbench';
 import { scopeFilter } from '../../core/permissions';
 import { applications } from './applications-schema';
 import { RUNNING_STATES } from './applications-workflow';
@@ -11,7 +11,6 @@ import { officeHourSessions } from './office-hours-schema';
  */
 
 const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
-const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 const NOBODY = '00000000-0000-0000-0000-000000000000';
 const running = sql.join(
   RUNNING_STATES.map((s) => sql`${s}`),
@@ -39,15 +38,14 @@ const communityCards: WorkbenchSource = {
       key: string,
       tone: WorkbenchCardInput['tone'],
       query: Record<string, string>,
-    ): WorkbenchCardInput => ({
-      id: `service-guide.${id}`,
-      kind: 'todo',
-      value: Number(row?.[key] ?? 0),
-      format: 'count',
-      tone,
-      ...(row?.[`${key}_due`] !== undefined ? { dueAt: iso(row[`${key}_due`]) } : {}),
-      link: { route: 'applications', query },
-    });
+    ): WorkbenchCardInput =>
+      todoCard(
+        `service-guide.${id}`,
+        row?.[key],
+        tone,
+        { route: 'applications', query },
+        row?.[`${key}_due`],
+      );
     return [
       card('toPreReview', 'submitted', 'primary', { status: 'submitted' }),
       card('toAccept', 'pre_review', 'warning', { status: 'pre_review' }),
@@ -74,15 +72,13 @@ const departmentCards: WorkbenchSource = {
     // The permission without a department (a district administrator holds them all): no card.
     if (!row?.member) return [];
     return [
-      {
-        id: 'service-guide.forwarded',
-        kind: 'todo',
-        value: Number(row?.n ?? 0),
-        format: 'count',
-        tone: 'warning',
-        dueAt: iso(row?.due),
-        link: { route: 'applications', query: { status: 'forwarded' } },
-      },
+      todoCard(
+        'service-guide.forwarded',
+        row?.n,
+        'warning',
+        { route: 'applications', query: { status: 'forwarded' } },
+        row?.due,
+      ),
     ];
   },
 };
@@ -105,15 +101,13 @@ const officeHourCards: WorkbenchSource = {
           AND ${s.departmentId} = coalesce((SELECT a.department_id FROM accounts a WHERE a.id = ${me}), ${s.departmentId})`),
     );
     return [
-      {
-        id: 'service-guide.officeHours',
-        kind: 'todo',
-        value: Number(row?.n ?? 0),
-        format: 'count',
-        tone: 'primary',
-        dueAt: iso(row?.next),
-        link: { route: 'office-hours', query: {} },
-      },
+      todoCard(
+        'service-guide.officeHours',
+        row?.n,
+        'primary',
+        { route: 'office-hours', query: {} },
+        row?.next,
+      ),
     ];
   },
 };
